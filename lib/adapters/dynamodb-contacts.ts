@@ -1,0 +1,193 @@
+import { BatchWriteItemCommand, type DynamoDBClient, PutItemCommand, QueryCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Contact } from '../contacts/contact.js';
+import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
+import { BadRequestError } from '../errors.js';
+import { backoffDelayMs, type BackoffPolicy, DEFAULT_BACKOFF, sleep } from '../storage/retry.js';
+import type { ContactPage, ContactReader, ContactWrite, ContactWriteFailure, ContactWriter } from '../storage/ports.js';
+
+/**
+ * Key design (docs/table-design.md): one owner's contacts are spread over SHARD_COUNT
+ * partitions, `pk = <owner>#<shard>`, where the shard is the first hex digit of the contact id
+ * (a hash), so a large import never concentrates on one partition's write limit.
+ * Public contacts also carry `publicPk = public#<shard>`, a sparse GSI key.
+ */
+export const SHARD_COUNT = 16;
+export const PUBLIC_INDEX = 'public-contacts';
+const BATCH_WRITE_LIMIT = 25;
+
+const RETRYABLE_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+]);
+
+function errorName(error: unknown): string {
+  if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') return error.name;
+  return 'Error';
+}
+
+function isRetryable(error: unknown): boolean {
+  if (RETRYABLE_ERRORS.has(errorName(error))) return true;
+  // Network-level failures (connection reset, timeouts) carry no service error name.
+  const metadata = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
+  return metadata?.httpStatusCode === undefined || metadata.httpStatusCode >= 500;
+}
+
+export function shardOf(id: string): number {
+  return Number.parseInt(id.charAt(0), 16) % SHARD_COUNT;
+}
+
+function toItem(contact: Contact, now: string): Record<string, unknown> {
+  const shard = shardOf(contact.id);
+  const item: Record<string, unknown> = { pk: `${contact.owner}#${shard}`, id: contact.id, owner: contact.owner, updatedAt: now };
+  for (const field of CONTACT_FIELDS) {
+    const value = contact[field];
+    // Empty cells are not stored: smaller items, fewer write units.
+    if (value !== '') item[field] = value;
+  }
+  if (contact.type === 'public') item.publicPk = `public#${shard}`;
+  return item;
+}
+
+function fromItem(item: Record<string, unknown>): Contact {
+  const contact = { id: String(item.id), owner: String(item.owner) } as Contact;
+  for (const field of CONTACT_FIELDS) {
+    (contact as unknown as Record<string, string>)[field] = typeof item[field] === 'string' ? (item[field] as string) : '';
+  }
+  contact.type = (contact.type || 'private') as ContactType;
+  return contact;
+}
+
+interface Cursor {
+  /** 0..SHARD_COUNT-1: the owner's shards; SHARD_COUNT..2*SHARD_COUNT-1: public shards. */
+  s: number;
+  k?: Record<string, unknown>;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(raw: string | undefined): Cursor {
+  if (raw === undefined || raw === '') return { s: 0 };
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+    if (Number.isInteger(parsed.s) && parsed.s >= 0 && parsed.s < 2 * SHARD_COUNT) return parsed;
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequestError('invalid cursor', "use the next_cursor value of the previous page as it was returned");
+}
+
+export class DynamoContactRepository implements ContactWriter, ContactReader {
+  readonly maxBatchSize = BATCH_WRITE_LIMIT;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly backoff: BackoffPolicy = DEFAULT_BACKOFF,
+  ) {}
+
+  async writeContacts(batch: readonly ContactWrite[]): Promise<ContactWriteFailure[]> {
+    const now = new Date().toISOString();
+    const rowById = new Map<string, number>();
+    let pending: WriteRequest[] = batch.map((write) => {
+      rowById.set(write.contact.id, write.rowNumber);
+      return { PutRequest: { Item: marshall(toItem(write.contact, now), { removeUndefinedValues: true }) } };
+    });
+    let lastError = 'unprocessed by DynamoDB';
+    for (let attempt = 0; attempt < this.backoff.maxAttempts && pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
+      try {
+        const result = await this.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = result.UnprocessedItems?.[this.tableName] ?? [];
+        lastError = 'throttled (unprocessed items)';
+      } catch (error) {
+        if (!isRetryable(error)) {
+          // One bad item fails the whole batch; write one by one so only it is lost.
+          return this.writeIndividually(pending, rowById);
+        }
+        lastError = errorName(error);
+      }
+    }
+    return pending.map((request) => ({
+      rowNumber: rowById.get(idOf(request)) ?? 0,
+      reason: `storage error: ${lastError}, gave up after ${this.backoff.maxAttempts} attempts`,
+    }));
+  }
+
+  private async writeIndividually(requests: WriteRequest[], rowById: Map<string, number>): Promise<ContactWriteFailure[]> {
+    const failures: ContactWriteFailure[] = [];
+    for (const request of requests) {
+      const item = request.PutRequest?.Item;
+      if (!item) continue;
+      const reason = await this.putWithRetry(item);
+      if (reason !== undefined) failures.push({ rowNumber: rowById.get(idOf(request)) ?? 0, reason });
+    }
+    return failures;
+  }
+
+  private async putWithRetry(item: NonNullable<WriteRequest['PutRequest']>['Item']): Promise<string | undefined> {
+    let lastError = 'unknown error';
+    for (let attempt = 0; attempt < this.backoff.maxAttempts; attempt++) {
+      if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
+      try {
+        await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item }));
+        return undefined;
+      } catch (error) {
+        lastError = `${errorName(error)}${error instanceof Error ? `: ${error.message}` : ''}`;
+        if (!isRetryable(error)) return `storage error: ${lastError}`;
+      }
+    }
+    return `storage error: ${lastError}, gave up after ${this.backoff.maxAttempts} attempts`;
+  }
+
+  async listVisibleContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage> {
+    const cursor = decodeCursor(options.cursor);
+    const contacts: Contact[] = [];
+    let shard = cursor.s;
+    let startKey = cursor.k;
+    while (shard < 2 * SHARD_COUNT && contacts.length < options.limit) {
+      const ownPhase = shard < SHARD_COUNT;
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          ...(ownPhase
+            ? {
+                KeyConditionExpression: 'pk = :pk',
+                ExpressionAttributeValues: marshall({ ':pk': `${owner}#${shard}` }),
+              }
+            : {
+                IndexName: PUBLIC_INDEX,
+                KeyConditionExpression: 'publicPk = :pk',
+                // The caller's own public contacts were listed in the first phase.
+                FilterExpression: '#owner <> :owner',
+                ExpressionAttributeNames: { '#owner': 'owner' },
+                ExpressionAttributeValues: marshall({ ':pk': `public#${shard - SHARD_COUNT}`, ':owner': owner }),
+              }),
+          Limit: options.limit - contacts.length,
+          ExclusiveStartKey: startKey ? marshall(startKey) : undefined,
+        }),
+      );
+      for (const item of result.Items ?? []) contacts.push(fromItem(unmarshall(item)));
+      if (result.LastEvaluatedKey) {
+        startKey = unmarshall(result.LastEvaluatedKey);
+      } else {
+        shard += 1;
+        startKey = undefined;
+      }
+    }
+    const done = shard >= 2 * SHARD_COUNT;
+    return { contacts, nextCursor: done ? null : encodeCursor({ s: shard, ...(startKey ? { k: startKey } : {}) }) };
+  }
+}
+
+function idOf(request: WriteRequest): string {
+  return request.PutRequest?.Item?.id?.S ?? '';
+}

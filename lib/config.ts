@@ -1,0 +1,103 @@
+import { type IpAllowList, parseIpAllowList } from './auth/ip-allow-list.js';
+import { ConfigError } from './errors.js';
+
+/** A secret given directly (local) or by the name of an SSM SecureString parameter (cloud). */
+export type SecretRef = { value: string } | { ssmParameter: string };
+
+export interface Config {
+  region: string;
+  contactsTable: string;
+  usersTable: string;
+  /** Set for the local stack; unset in AWS. */
+  dynamodbEndpoint: string | undefined;
+  superAdminAllowList: IpAllowList;
+  superAdminToken: SecretRef;
+  jwt: {
+    secret: SecretRef | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    algorithms: string[];
+  };
+  writeConcurrency: number;
+  maxErrorMessages: number;
+  contactsPageSize: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function required(env: Env, name: string): string {
+  const value = optional(env, name);
+  if (value === undefined) throw new ConfigError(`${name} is required but not set`);
+  return value;
+}
+
+function positiveInt(env: Env, name: string, fallback: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new ConfigError(`${name} must be a whole number from 1 to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function secretRef(env: Env, valueName: string, parameterName: string): SecretRef | undefined {
+  const value = optional(env, valueName);
+  const parameter = optional(env, parameterName);
+  if (value !== undefined && parameter !== undefined) {
+    throw new ConfigError(`set either ${valueName} or ${parameterName}, not both`);
+  }
+  if (value !== undefined) return { value };
+  if (parameter !== undefined) return { ssmParameter: parameter };
+  return undefined;
+}
+
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+
+/**
+ * Reads and validates the whole configuration once; every problem names its variable.
+ * See README.md "Configuration" for the meaning of each.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const superAdminToken = secretRef(env, 'SUPER_ADMIN_TOKEN', 'SUPER_ADMIN_TOKEN_PARAM');
+  if (!superAdminToken) throw new ConfigError('SUPER_ADMIN_TOKEN or SUPER_ADMIN_TOKEN_PARAM is required');
+  const jwtSecret = secretRef(env, 'JWT_SECRET', 'JWT_SECRET_PARAM');
+  const jwksUrl = optional(env, 'JWT_JWKS_URL');
+  if (!jwtSecret && !jwksUrl) throw new ConfigError('JWT_SECRET, JWT_SECRET_PARAM or JWT_JWKS_URL is required');
+  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new ConfigError(`JWT_JWKS_URL must be an http(s) URL, got '${jwksUrl}'`);
+  const allowedAlgorithms = [...(jwtSecret ? HMAC_ALGORITHMS : []), ...(jwksUrl ? ASYMMETRIC_ALGORITHMS : [])];
+  const algorithms = (optional(env, 'JWT_ALGORITHMS') ?? (jwtSecret ? 'HS256' : 'RS256'))
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const algorithm of algorithms) {
+    if (!allowedAlgorithms.includes(algorithm)) {
+      throw new ConfigError(`JWT_ALGORITHMS: '${algorithm}' is not usable with the configured keys (${allowedAlgorithms.join(', ')})`);
+    }
+  }
+  return {
+    region: optional(env, 'AWS_REGION') ?? 'us-east-1',
+    contactsTable: required(env, 'CONTACTS_TABLE'),
+    usersTable: required(env, 'USERS_TABLE'),
+    dynamodbEndpoint: optional(env, 'DYNAMODB_ENDPOINT'),
+    superAdminAllowList: parseIpAllowList(optional(env, 'SUPER_ADMIN_ALLOW_IPS') ?? '127.0.0.0/8'),
+    superAdminToken,
+    jwt: {
+      secret: jwtSecret,
+      jwksUrl,
+      issuer: optional(env, 'JWT_ISSUER'),
+      audience: optional(env, 'JWT_AUDIENCE'),
+      algorithms,
+    },
+    writeConcurrency: positiveInt(env, 'IMPORT_WRITE_CONCURRENCY', 4, 64),
+    maxErrorMessages: positiveInt(env, 'IMPORT_MAX_ERROR_MESSAGES', 100, 10_000),
+    contactsPageSize: positiveInt(env, 'CONTACTS_PAGE_SIZE', 100, 1_000),
+  };
+}

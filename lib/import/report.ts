@@ -1,0 +1,75 @@
+/** The result of one import, field for field as the reference API returns it. */
+export interface ImportReport {
+  message: string;
+  total_rows: number;
+  imported_rows: number;
+  failed_rows: number;
+  skipped_rows: number;
+  error_messages: string[];
+}
+
+export const DEFAULT_MAX_ERROR_MESSAGES = 100;
+
+/** The counts of a report, for logs (never the messages: they can quote contact data). */
+export function reportCounts(report: ImportReport): Pick<ImportReport, 'total_rows' | 'imported_rows' | 'failed_rows' | 'skipped_rows'> {
+  const { total_rows, imported_rows, failed_rows, skipped_rows } = report;
+  return { total_rows, imported_rows, failed_rows, skipped_rows };
+}
+
+/**
+ * Counts rows as they are decided and keeps the first `maxMessages` error messages, then
+ * one line saying how many more there were. Every counted row is exactly one of imported,
+ * failed (storage gave up) or skipped (the row itself is invalid).
+ */
+export class ReportBuilder {
+  private imported = 0;
+  private failed = 0;
+  private skipped = 0;
+  private readonly messages: string[] = [];
+  private omittedMessages = 0;
+
+  constructor(private readonly maxMessages = DEFAULT_MAX_ERROR_MESSAGES) {}
+
+  get totalRows(): number {
+    return this.imported + this.failed + this.skipped;
+  }
+
+  get counts(): { imported: number; failed: number; skipped: number } {
+    return { imported: this.imported, failed: this.failed, skipped: this.skipped };
+  }
+
+  addImported(count = 1): void {
+    this.imported += count;
+  }
+
+  addSkipped(rowNumber: number, reason: string): void {
+    this.skipped += 1;
+    this.note(`Row ${rowNumber}: ${reason}`);
+  }
+
+  addFailed(rowNumber: number, reason: string): void {
+    this.failed += 1;
+    this.note(`Row ${rowNumber}: ${reason}`);
+  }
+
+  /** A message about the whole file (unknown columns, encoding) that is not a row outcome. */
+  note(message: string): void {
+    if (this.messages.length < this.maxMessages) this.messages.push(message);
+    else this.omittedMessages += 1;
+  }
+
+  build(message = 'phonebook import completed'): ImportReport {
+    const errorMessages = [...this.messages];
+    if (this.omittedMessages > 0) {
+      errorMessages.push(`... and ${this.omittedMessages} more errors not listed`);
+    }
+    return {
+      message,
+      total_rows: this.totalRows,
+      imported_rows: this.imported,
+      failed_rows: this.failed,
+      skipped_rows: this.skipped,
+      error_messages: errorMessages,
+    };
+  }
+}

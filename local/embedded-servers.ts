@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, type CreateTableCommandInput, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import type { TableDefinition } from './service-definition.js';
+
+export interface EmbeddedServer {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** dynalite: the DynamoDB API in-process, on LevelDB under `directory` (or in memory). */
+export async function startDynamoDb(options: { directory?: string; port?: number }): Promise<EmbeddedServer> {
+  if (options.directory) await mkdir(options.directory, { recursive: true });
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.directory ? { path: options.directory } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** s3rver: the S3 API on the file system under `directory`. */
+export async function startS3(options: { directory: string; port?: number; buckets: string[] }): Promise<EmbeddedServer & { server: S3rver }> {
+  await mkdir(options.directory, { recursive: true });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    directory: options.directory,
+    silent: true,
+    configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
+  });
+  const address = (await server.run()) as AddressInfo;
+  return {
+    server,
+    endpoint: `http://127.0.0.1:${address.port}`,
+    close: () => server.close(),
+  };
+}
+
+/** Creates each table of serverless.yml (named by its logical id) unless it exists. */
+export async function createTables(endpoint: string, tables: TableDefinition[]): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  try {
+    for (const table of tables) {
+      try {
+        await client.send(new DescribeTableCommand({ TableName: table.logicalId }));
+        continue;
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+      }
+      const { BillingMode, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes } = table.properties as Record<string, unknown>;
+      const input = {
+        TableName: table.logicalId,
+        BillingMode,
+        AttributeDefinitions,
+        KeySchema,
+        ...(GlobalSecondaryIndexes ? { GlobalSecondaryIndexes } : {}),
+      } as CreateTableCommandInput;
+      await client.send(new CreateTableCommand(input));
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda';
+import type { HttpRoute, ServiceDefinition } from './service-definition.js';
+
+/** API Gateway REST APIs refuse bodies over 10 MB before anything runs. */
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** A synchronous Lambda invocation carries at most 6 MB of event JSON (base64 body included). */
+export const LAMBDA_MAX_EVENT_BYTES = 6 * 1024 * 1024;
+
+const STAGE = 'local';
+const API_ID = 'local';
+const ACCOUNT_ID = '000000000000';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+export interface Gateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  definition: ServiceDefinition;
+  /** Project root: handler paths in serverless.yml are relative to it. */
+  root: string;
+  port: number;
+  host?: string;
+}
+
+interface MatchedRoute {
+  route: HttpRoute;
+  pathParameters: Record<string, string> | null;
+}
+
+function matchRoute(routes: HttpRoute[], method: string, requestPath: string): MatchedRoute | undefined {
+  // API Gateway treats /a/b/ as /a/b.
+  const segments = requestPath.replace(/\/+$/, '').split('/');
+  for (const route of routes) {
+    if (route.method !== method && route.method !== 'ANY') continue;
+    const template = route.resource.split('/');
+    if (template.length !== segments.length) continue;
+    const parameters: Record<string, string> = {};
+    const matches = template.every((part, i) => {
+      const actual = segments[i] ?? '';
+      const parameter = /^\{(.+)\}$/.exec(part);
+      if (parameter?.[1]) {
+        parameters[parameter[1]] = actual;
+        return actual !== '';
+      }
+      return part === actual;
+    });
+    if (matches) return { route, pathParameters: Object.keys(parameters).length > 0 ? parameters : null };
+  }
+  return undefined;
+}
+
+function singleValued(multi: Record<string, string[]>): Record<string, string> {
+  return Object.fromEntries(Object.entries(multi).map(([key, values]) => [key, values[values.length - 1] ?? '']));
+}
+
+function headersOf(request: IncomingMessage): Record<string, string[]> {
+  const headers: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] ?? '';
+    headers[name] = [...(headers[name] ?? []), request.rawHeaders[i + 1] ?? ''];
+  }
+  return headers;
+}
+
+/** The TCP peer, written as API Gateway writes it (plain dotted IPv4 for IPv4 clients). */
+function sourceIpOf(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+class BodyTooLarge extends Error {}
+
+/**
+ * Reads the request body; past `limit` it keeps draining without storing, so the client
+ * finishes sending and then reads the 413 instead of a reset connection.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    request.on('end', () => (size > limit ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks, size))));
+    request.on('error', reject);
+  });
+}
+
+/**
+ * An API Gateway (REST, Lambda proxy) stand-in for the laptop: routes, the REQUEST
+ * authorizer, gateway responses and binary media types all come from serverless.yml.
+ * The authorizer sees the socket's peer address as `requestContext.identity.sourceIp`,
+ * exactly as API Gateway fills it; X-Forwarded-For is passed on as a header and nothing more.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { definition, root } = options;
+  const handlers = new Map<string, Promise<Handler>>();
+
+  const loadFunction = (name: string): Promise<Handler> => {
+    let loaded = handlers.get(name);
+    if (!loaded) {
+      const spec = definition.functions[name];
+      if (!spec) throw new Error(`function ${name} is not defined in serverless.yml`);
+      const dot = spec.handler.lastIndexOf('.');
+      const file = path.join(root, `${spec.handler.slice(0, dot)}.ts`);
+      const exportName = spec.handler.slice(dot + 1);
+      loaded = import(pathToFileURL(file).href).then((module: Record<string, unknown>) => {
+        const handler = module[exportName];
+        if (typeof handler !== 'function') throw new Error(`${spec.handler} is not a function`);
+        return handler as Handler;
+      });
+      handlers.set(name, loaded);
+    }
+    return loaded;
+  };
+
+  const invoke = async (name: string, event: unknown): Promise<unknown> => {
+    const timeoutSeconds = definition.functions[name]?.timeout ?? definition.defaultTimeoutSeconds;
+    const handler = await loadFunction(name);
+    const context = { functionName: name, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => timeoutSeconds * 1000 };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        handler(event, context),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${name} timed out after ${timeoutSeconds}s`)), timeoutSeconds * 1000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const gatewayResponse = (
+    response: ServerResponse,
+    type: string,
+    fallbackStatus: number,
+    fallbackMessage: string,
+    context: Record<string, unknown> = {},
+  ): void => {
+    const configured = definition.gatewayResponses[type];
+    const body = configured
+      ? configured.template.replace(/\$context\.authorizer\.([A-Za-z0-9_]+)/g, (_, key: string) =>
+          JSON.stringify(String(context[key] ?? '')).slice(1, -1),
+        )
+      : JSON.stringify({ message: fallbackMessage });
+    response.writeHead(configured?.statusCode ?? fallbackStatus, {
+      'content-type': 'application/json',
+      'x-amzn-errortype': type,
+    });
+    response.end(body);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const matched = matchRoute(definition.routes, method, url.pathname);
+    let body: Buffer;
+    try {
+      body = await readBody(request, API_GATEWAY_MAX_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        gatewayResponse(response, 'REQUEST_TOO_LARGE', 413, 'Request Too Long');
+        return;
+      }
+      throw error;
+    }
+    if (!matched) {
+      gatewayResponse(response, 'MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token');
+      return;
+    }
+    const { route, pathParameters } = matched;
+    const multiValueHeaders = headersOf(request);
+    const headers = singleValued(multiValueHeaders);
+    const multiValueQuery: Record<string, string[]> = {};
+    for (const [key, value] of url.searchParams) multiValueQuery[key] = [...(multiValueQuery[key] ?? []), value];
+    const hasQuery = Object.keys(multiValueQuery).length > 0;
+    const contentType = (headers['Content-Type'] ?? headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const binary = definition.binaryMediaTypes.some((type) => type.toLowerCase() === contentType || type === '*/*');
+    const requestId = randomUUID();
+    const requestContext = {
+      accountId: ACCOUNT_ID,
+      apiId: API_ID,
+      stage: STAGE,
+      requestId,
+      resourceId: route.resource,
+      resourcePath: route.resource,
+      httpMethod: method,
+      path: `/${STAGE}${url.pathname}`,
+      protocol: `HTTP/${request.httpVersion}`,
+      requestTimeEpoch: Date.now(),
+      identity: { sourceIp: sourceIpOf(request), userAgent: headers['User-Agent'] ?? headers['user-agent'] ?? null },
+    };
+    const methodArn = `arn:aws:execute-api:local:${ACCOUNT_ID}:${API_ID}/${STAGE}/${method}${route.resource}`;
+
+    let authorizerContext: Record<string, unknown> | undefined;
+    if (route.authorizerFunction) {
+      const authorizerEvent = {
+        type: 'REQUEST',
+        methodArn,
+        resource: route.resource,
+        path: url.pathname,
+        httpMethod: method,
+        headers,
+        multiValueHeaders,
+        queryStringParameters: hasQuery ? singleValued(multiValueQuery) : null,
+        multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+        pathParameters,
+        stageVariables: null,
+        requestContext,
+      } as unknown as APIGatewayRequestAuthorizerEvent;
+      let result: APIGatewayAuthorizerResult;
+      try {
+        result = (await invoke(route.authorizerFunction, authorizerEvent)) as APIGatewayAuthorizerResult;
+      } catch (error) {
+        if (error instanceof Error && error.message === 'Unauthorized') {
+          gatewayResponse(response, 'UNAUTHORIZED', 401, 'Unauthorized');
+        } else {
+          gatewayResponse(response, 'AUTHORIZER_FAILURE', 500, 'authorizer failed');
+        }
+        return;
+      }
+      const statements = result.policyDocument?.Statement ?? [];
+      const allowed = statements.length > 0 && statements.every((statement) => statement.Effect === 'Allow');
+      if (!allowed) {
+        gatewayResponse(response, 'ACCESS_DENIED', 403, 'User is not authorized to access this resource', result.context ?? {});
+        return;
+      }
+      authorizerContext = { ...(result.context ?? {}), principalId: result.principalId };
+    }
+
+    const event: APIGatewayProxyEvent = {
+      resource: route.resource,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      queryStringParameters: hasQuery ? singleValued(multiValueQuery) : null,
+      multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+      pathParameters,
+      stageVariables: null,
+      requestContext: { ...requestContext, authorizer: authorizerContext } as unknown as APIGatewayProxyEvent['requestContext'],
+      body: body.length === 0 ? null : body.toString(binary ? 'base64' : 'utf8'),
+      isBase64Encoded: binary && body.length > 0,
+    };
+    if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_EVENT_BYTES) {
+      gatewayResponse(response, 'REQUEST_TOO_LARGE', 413, 'Request Too Long');
+      return;
+    }
+    let result: APIGatewayProxyResult;
+    try {
+      result = (await invoke(route.functionName, event)) as APIGatewayProxyResult;
+    } catch (error) {
+      process.stderr.write(`${route.functionName} failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+      response.writeHead(502, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: 'Internal server error' }));
+      return;
+    }
+    const responseHeaders: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
+    for (const [key, values] of Object.entries(result.multiValueHeaders ?? {})) responseHeaders[key] = values.map(String);
+    response.writeHead(result.statusCode, responseHeaders);
+    response.end(result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      process.stderr.write(`gateway error: ${error instanceof Error ? error.stack : String(error)}\n`);
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: 'Internal server error' }));
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import { parse, type Tags } from 'yaml';
+
+/** CloudFormation short-form tags (!Ref, !GetAtt, !Join, ...) read as their long forms. */
+const CLOUDFORMATION_TAGS: Tags = ['Ref', 'GetAtt', 'Join', 'Sub', 'If', 'Equals', 'Select', 'Split', 'ImportValue'].flatMap(
+  (name) => {
+    const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+    const resolve = (value: unknown) => ({ [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
+    return [
+      { tag: `!${name}`, resolve: (value: string) => resolve(value) },
+      { tag: `!${name}`, collection: 'seq' as const, resolve: (value: { toJSON(): unknown }) => resolve(value.toJSON()) },
+      { tag: `!${name}`, collection: 'map' as const, resolve: (value: { toJSON(): unknown }) => resolve(value.toJSON()) },
+    ];
+  },
+);
+
+export interface HttpRoute {
+  functionName: string;
+  /** `functions/user-import.handler` */
+  handler: string;
+  method: string;
+  /** Resource template as API Gateway names it: `/admin/users/{username}`. */
+  resource: string;
+  authorizerFunction: string | undefined;
+}
+
+export interface GatewayResponseDefinition {
+  statusCode: number;
+  template: string;
+}
+
+export interface TableDefinition {
+  logicalId: string;
+  properties: Record<string, unknown>;
+}
+
+export interface ServiceDefinition {
+  routes: HttpRoute[];
+  functions: Record<string, { handler: string; timeout?: number }>;
+  gatewayResponses: Record<string, GatewayResponseDefinition>;
+  binaryMediaTypes: string[];
+  tables: TableDefinition[];
+  params: Record<string, string>;
+  /** provider.environment as written (CloudFormation references left as objects). */
+  environment: Record<string, unknown>;
+  defaultTimeoutSeconds: number;
+}
+
+type Yaml = Record<string, unknown>;
+const asRecord = (value: unknown): Yaml => (value && typeof value === 'object' ? (value as Yaml) : {});
+
+/** Serverless names a function's CloudFormation resource `<Name>LambdaFunction`. */
+function functionOfLogicalId(logicalId: string, functionNames: string[]): string | undefined {
+  return functionNames.find((name) => `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction` === logicalId);
+}
+
+function authorizerFunctionOf(authorizer: unknown, resources: Yaml, functionNames: string[]): string | undefined {
+  if (authorizer === undefined) return undefined;
+  if (typeof authorizer === 'string') return authorizer;
+  const spec = asRecord(authorizer);
+  if (typeof spec.name === 'string') return spec.name;
+  const ref = asRecord(spec.authorizerId).Ref;
+  if (typeof ref !== 'string') throw new Error(`unsupported authorizer ${JSON.stringify(authorizer)}`);
+  const uri = JSON.stringify(asRecord(asRecord(resources[ref]).Properties).AuthorizerUri ?? '');
+  const logicalId = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(uri)?.[1];
+  const name = logicalId ? functionOfLogicalId(logicalId, functionNames) : undefined;
+  if (!name) throw new Error(`cannot find the function behind authorizer ${ref}`);
+  return name;
+}
+
+/** Reads serverless.yml into what the local stack needs: routes, responses, tables. */
+export async function loadServiceDefinition(file: string): Promise<ServiceDefinition> {
+  const document = asRecord(parse(await readFile(file, 'utf8'), { customTags: CLOUDFORMATION_TAGS }));
+  const provider = asRecord(document.provider);
+  const resources = asRecord(asRecord(document.resources).Resources);
+  const functions = asRecord(document.functions);
+  const functionNames = Object.keys(functions);
+  const routes: HttpRoute[] = [];
+  const functionTable: ServiceDefinition['functions'] = {};
+  for (const [functionName, raw] of Object.entries(functions)) {
+    const spec = asRecord(raw);
+    functionTable[functionName] = { handler: String(spec.handler), ...(typeof spec.timeout === 'number' ? { timeout: spec.timeout } : {}) };
+    for (const event of (spec.events as unknown[] | undefined) ?? []) {
+      const http = asRecord(asRecord(event).http);
+      if (http.path === undefined) continue;
+      routes.push({
+        functionName,
+        handler: String(spec.handler),
+        method: String(http.method).toUpperCase(),
+        resource: `/${String(http.path).replace(/^\/+|\/+$/g, '')}`,
+        authorizerFunction: authorizerFunctionOf(http.authorizer, resources, functionNames),
+      });
+    }
+  }
+  const gatewayResponses: ServiceDefinition['gatewayResponses'] = {};
+  const tables: TableDefinition[] = [];
+  for (const [logicalId, raw] of Object.entries(resources)) {
+    const resource = asRecord(raw);
+    const properties = asRecord(resource.Properties);
+    if (resource.Type === 'AWS::ApiGateway::GatewayResponse') {
+      gatewayResponses[String(properties.ResponseType)] = {
+        statusCode: Number(properties.StatusCode),
+        template: String(asRecord(properties.ResponseTemplates)['application/json'] ?? ''),
+      };
+    } else if (resource.Type === 'AWS::DynamoDB::Table') {
+      tables.push({ logicalId, properties });
+    }
+  }
+  const params = Object.fromEntries(
+    Object.entries(asRecord(asRecord(document.params).default)).map(([key, value]) => [key, String(value ?? '')]),
+  );
+  return {
+    routes,
+    functions: functionTable,
+    gatewayResponses,
+    binaryMediaTypes: ((asRecord(provider.apiGateway).binaryMediaTypes as string[] | undefined) ?? []).map(String),
+    tables,
+    params,
+    environment: asRecord(provider.environment),
+    defaultTimeoutSeconds: typeof provider.timeout === 'number' ? provider.timeout : 29,
+  };
+}

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { IMPORT_CAPABILITY } from '../lib/auth/access.js';
+import { mintUserToken } from '../lib/auth/jwt.js';
+import { PROJECT_ROOT, readLocalSecrets } from '../local/stack.js';
+
+const USAGE = `usage: npm run token -- <username> [capability ...] [--no-capabilities] [--expires 12h]
+Prints an HS256 JWT for the local stack, signed with the secret in .data/ (or JWT_SECRET).
+Without capabilities the token carries ${IMPORT_CAPABILITY}.`;
+
+const args = process.argv.slice(2);
+const username = args[0];
+if (!username || username.startsWith('-')) {
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(2);
+}
+let expiresIn = '12h';
+let noCapabilities = false;
+const capabilities: string[] = [];
+for (let i = 1; i < args.length; i++) {
+  const arg = args[i] as string;
+  if (arg === '--no-capabilities') noCapabilities = true;
+  else if (arg === '--expires') expiresIn = args[++i] ?? expiresIn;
+  else capabilities.push(arg);
+}
+if (!noCapabilities && capabilities.length === 0) capabilities.push(IMPORT_CAPABILITY);
+
+const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
+const secret = process.env.JWT_SECRET || (await readLocalSecrets(dataDir))?.jwtSecret;
+if (!secret) {
+  process.stderr.write(`No local JWT secret yet: run 'npm start' once (it creates ${dataDir}/local-secrets.json), or set JWT_SECRET.\n`);
+  process.exit(1);
+}
+process.stdout.write(`${await mintUserToken(secret, username, capabilities, { expiresIn })}\n`);
