@@ -164,14 +164,17 @@ export async function importContacts(
   const progressEvery = options.progressEveryRows ?? 10_000;
   let header: HeaderMapping | undefined;
   let dataRows = 0;
+  // The parser reads ahead of what is handled; progress speaks of handled rows only.
+  let lastHandledRow = 1;
 
   const progress = (): ImportProgress => ({
-    rowsRead: Math.max(0, row - 1),
+    rowsRead: lastHandledRow - 1,
     bytesRead: byteCounter.bytes,
     ...report.counts,
   });
 
   const handle = async (item: ParsedItem): Promise<void> => {
+    lastHandledRow = item.row;
     if ('malformed' in item) {
       report.addSkipped(item.row, `malformed CSV: ${item.malformed}`);
       return;
