@@ -1,10 +1,18 @@
-import { BatchWriteItemCommand, type DynamoDBClient, PutItemCommand, QueryCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contact } from '../contacts/contact.js';
 import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
 import { BadRequestError } from '../errors.js';
 import { backoffDelayMs, type BackoffPolicy, DEFAULT_BACKOFF, sleep } from '../storage/retry.js';
-import type { ContactPage, ContactReader, ContactWrite, ContactWriteFailure, ContactWriter } from '../storage/ports.js';
+import type { ContactPage, ContactReader, ContactStore, ContactWrite, ContactWriteFailure, OwnContactReader } from '../storage/ports.js';
 
 /**
  * Key design (docs/table-design.md): one owner's contacts are spread over SHARD_COUNT
@@ -15,6 +23,8 @@ import type { ContactPage, ContactReader, ContactWrite, ContactWriteFailure, Con
 export const SHARD_COUNT = 16;
 export const PUBLIC_INDEX = 'public-contacts';
 const BATCH_WRITE_LIMIT = 25;
+/** BatchGetItem takes at most 100 keys per request. */
+const BATCH_GET_LIMIT = 100;
 
 const RETRYABLE_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
@@ -83,7 +93,7 @@ function decodeCursor(raw: string | undefined): Cursor {
   throw new BadRequestError('invalid cursor', "use the next_cursor value of the previous page as it was returned");
 }
 
-export class DynamoContactRepository implements ContactWriter, ContactReader {
+export class DynamoContactRepository implements ContactStore, ContactReader, OwnContactReader {
   readonly maxBatchSize = BATCH_WRITE_LIMIT;
 
   constructor(
@@ -148,12 +158,58 @@ export class DynamoContactRepository implements ContactWriter, ContactReader {
     return `storage error: ${lastError}, gave up after ${this.backoff.maxAttempts} attempts`;
   }
 
-  async listVisibleContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage> {
+  async readContacts(owner: string, ids: readonly string[]): Promise<Map<string, Contact>> {
+    const found = new Map<string, Contact>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      const keys = unique.slice(start, start + BATCH_GET_LIMIT).map((id) => marshall({ pk: `${owner}#${shardOf(id)}`, id }));
+      for (const item of await this.batchGetWithRetry(keys)) {
+        const contact = fromItem(unmarshall(item));
+        // The key holds the owner already; checking again costs nothing and guards the rule.
+        if (contact.owner === owner) found.set(contact.id, contact);
+      }
+    }
+    return found;
+  }
+
+  /** Reads keys, retrying throttling and UnprocessedKeys with backoff; throws when it gives up. */
+  private async batchGetWithRetry(keys: Array<Record<string, AttributeValue>>): Promise<Array<Record<string, AttributeValue>>> {
+    const items: Array<Record<string, AttributeValue>> = [];
+    let pending = keys;
+    let lastError = 'unprocessed keys';
+    for (let attempt = 0; attempt < this.backoff.maxAttempts && pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
+      try {
+        const result = await this.client.send(
+          // Consistent reads: a re-import right after an import must see what it wrote.
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        items.push(...(result.Responses?.[this.tableName] ?? []));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        lastError = errorName(error);
+      }
+    }
+    if (pending.length > 0) throw new Error(`${lastError}, gave up after ${this.backoff.maxAttempts} attempts`);
+    return items;
+  }
+
+  listOwnContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage> {
+    return this.listVisibleContacts(owner, options, SHARD_COUNT);
+  }
+
+  /** `endShard` SHARD_COUNT stops after the owner's own shards (export); the default goes on to public ones. */
+  async listVisibleContacts(
+    owner: string,
+    options: { cursor?: string; limit: number },
+    endShard = 2 * SHARD_COUNT,
+  ): Promise<ContactPage> {
     const cursor = decodeCursor(options.cursor);
     const contacts: Contact[] = [];
     let shard = cursor.s;
     let startKey = cursor.k;
-    while (shard < 2 * SHARD_COUNT && contacts.length < options.limit) {
+    while (shard < endShard && contacts.length < options.limit) {
       const ownPhase = shard < SHARD_COUNT;
       const result = await this.client.send(
         new QueryCommand({
@@ -183,7 +239,7 @@ export class DynamoContactRepository implements ContactWriter, ContactReader {
         startKey = undefined;
       }
     }
-    const done = shard >= 2 * SHARD_COUNT;
+    const done = shard >= endShard;
     return { contacts, nextCursor: done ? null : encodeCursor({ s: shard, ...(startKey ? { k: startKey } : {}) }) };
   }
 }

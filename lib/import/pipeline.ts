@@ -1,11 +1,11 @@
 import { CsvError, type Options as CsvParseOptions, parse } from 'csv-parse';
-import type { ContactField } from '../contacts/fields.js';
-import { contactId } from '../contacts/identity.js';
-import { validateContact } from '../contacts/validate.js';
+import { validateFields } from '../contacts/validate.js';
 import { decodeCsvSource } from '../csv/decode.js';
-import { type HeaderMapping, mapHeader } from '../csv/header.js';
+import { type Delimiter, sniffDelimiter } from '../csv/dialect.js';
+import { type ColumnMapping, type HeaderMapping, mapHeader, readRecord } from '../csv/header.js';
 import { InvalidCsvError } from '../errors.js';
-import type { ContactWrite, ContactWriter } from '../storage/ports.js';
+import type { ContactStore } from '../storage/ports.js';
+import { applyChanges, type ChangeOutcome, type ContactChange, targetIdOf } from './apply-changes.js';
 import { DEFAULT_MAX_ERROR_MESSAGES, type ImportReport, ReportBuilder } from './report.js';
 
 export interface ImportProgress {
@@ -19,7 +19,13 @@ export interface ImportProgress {
 export interface ImportOptions {
   /** Whose phonebook the contacts go into. */
   owner: string;
-  writer: ContactWriter;
+  writer: ContactStore;
+  /** Forced delimiter; detected from the header row when absent. */
+  delimiter?: Delimiter;
+  /** Source header → column, over the presets and our own column names. */
+  mapping?: ColumnMapping;
+  /** Decide and report every row's outcome, write nothing. */
+  dryRun?: boolean;
   /** Batches in flight to storage at once. */
   writeConcurrency?: number;
   maxErrorMessages?: number;
@@ -43,9 +49,12 @@ function isBlank(cells: readonly string[]): boolean {
   return true;
 }
 
-/** Extra cells beyond the header are tolerated only when empty (trailing separators). */
+/**
+ * Extra cells beyond the header are tolerated only when empty (trailing separators); a row
+ * may end early only when the cells it lacks are of columns that are not imported.
+ */
 function widthProblem(cells: readonly string[], header: HeaderMapping): string | undefined {
-  if (cells.length < header.width) {
+  if (cells.length < header.width && cells.length <= header.lastUsedIndex) {
     return `has ${cells.length} fields but the header has ${header.width}`;
   }
   for (let i = header.width; i < cells.length; i++) {
@@ -72,15 +81,17 @@ async function* countBytes(
  */
 class BatchSink {
   private readonly inFlight = new Set<Promise<void>>();
-  private batch: ContactWrite[] = [];
+  private batch: ContactChange[] = [];
 
   constructor(
-    private readonly writer: ContactWriter,
+    private readonly writer: ContactStore,
     private readonly report: ReportBuilder,
     private readonly concurrency: number,
+    private readonly owner: string,
+    private readonly dryRun: boolean,
   ) {}
 
-  async add(write: ContactWrite): Promise<void> {
+  async add(write: ContactChange): Promise<void> {
     this.batch.push(write);
     if (this.batch.length >= this.writer.maxBatchSize) await this.flushBatch();
   }
@@ -90,22 +101,20 @@ class BatchSink {
     const batch = this.batch;
     this.batch = [];
     while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
-    const task = this.writer.writeContacts(batch).then(
-      (failures) => this.settle(batch.length, failures),
-      (error: unknown) =>
-        // The writer promises not to reject; if it does, no row may vanish.
-        this.settle(
-          batch.length,
-          batch.map((w) => ({ rowNumber: w.rowNumber, reason: `storage error: ${String(error)}` })),
-        ),
+    const task = applyChanges(this.writer, this.owner, batch, { dryRun: this.dryRun }).then((outcomes) =>
+      this.settle(outcomes),
     );
     const tracked = task.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }
 
-  private settle(size: number, failures: ReadonlyArray<{ rowNumber: number; reason: string }>): void {
-    this.report.addImported(size - failures.length);
-    for (const failure of failures) this.report.addFailed(failure.rowNumber, failure.reason);
+  private settle(outcomes: readonly ChangeOutcome[]): void {
+    for (const outcome of outcomes) {
+      // An unknown id or an update that leaves no name is the row's own fault: skipped.
+      if (outcome.result === 'rejected') this.report.addSkipped(outcome.ref, outcome.reason);
+      else if (outcome.result === 'failed') this.report.addFailed(outcome.ref, outcome.reason);
+      else this.report.addApplied(outcome.result);
+    }
   }
 
   async drain(): Promise<void> {
@@ -134,11 +143,13 @@ export async function importContacts(
   if (decoded.encoding === 'windows-1252') {
     report.note('the file is not valid UTF-8; it was read as Windows-1252');
   }
+  const dialect = await sniffDelimiter(decoded.chunks, options.delimiter);
 
   let row = 0;
   const skippedByParser: Array<{ row: number; malformed: string }> = [];
   const parserOptions: CsvParseOptions<NumberedRecord, string[]> = {
     bom: true,
+    delimiter: dialect.delimiter,
     // Files stitched together from several sources mix line endings; accept all of them.
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
@@ -157,9 +168,15 @@ export async function importContacts(
   };
   // csv-parse types on_record transforms only together with `columns`; the runtime takes it as is.
   const parser = parse(parserOptions as unknown as CsvParseOptions);
-  const feeding = feed(decoded.chunks, parser);
+  const feeding = feed(dialect.chunks, parser);
 
-  const sink = new BatchSink(options.writer, report, Math.max(1, options.writeConcurrency ?? 4));
+  const sink = new BatchSink(
+    options.writer,
+    report,
+    Math.max(1, options.writeConcurrency ?? 4),
+    options.owner,
+    options.dryRun ?? false,
+  );
   const firstRowOf = new Map<string, number>();
   const progressEvery = options.progressEveryRows ?? 10_000;
   let header: HeaderMapping | undefined;
@@ -182,7 +199,8 @@ export async function importContacts(
     const { row: rowNumber, cells } = item;
     if (header === undefined) {
       if (isBlank(cells)) throw new InvalidCsvError('the first row must be the header, but it is blank');
-      header = mapHeader(cells);
+      header = mapHeader(cells, options.mapping);
+      if (header.preset !== undefined) report.note(`header recognised: ${header.preset} export`);
       if (header.unknown.length > 0) report.note(`unknown columns ignored: ${header.unknown.join(', ')}`);
       if (header.repeated.length > 0) {
         report.note(`columns named more than once, first one used: ${header.repeated.join(', ')}`);
@@ -196,21 +214,30 @@ export async function importContacts(
       report.addSkipped(rowNumber, width);
       return;
     }
-    const mapped: Partial<Record<ContactField, string>> = {};
-    for (const [field, index] of header.columns) mapped[field] = cells[index] ?? '';
-    const validation = validateContact(mapped);
+    const record = readRecord(header, cells);
+    const validation = validateFields(record.cells);
     if (!validation.ok) {
       report.addSkipped(rowNumber, validation.errors.join('; '));
       return;
     }
-    const id = contactId(options.owner, validation.contact);
+    if (record.id === undefined && !validation.fields.name) {
+      report.addSkipped(rowNumber, "field 'name' is required");
+      return;
+    }
+    const change: ContactChange = { ref: rowNumber, explicitId: record.id, fields: validation.fields };
+    const id = targetIdOf(options.owner, change);
+    if (id === undefined) {
+      report.addSkipped(rowNumber, `contact ${record.id} not found`);
+      return;
+    }
     const firstRow = firstRowOf.get(id);
     if (firstRow !== undefined) {
-      report.addSkipped(rowNumber, `duplicate of row ${firstRow} (same name and company)`);
+      const same = record.id === undefined ? 'same name and company' : 'same id';
+      report.addSkipped(rowNumber, `duplicate of row ${firstRow} (${same})`);
       return;
     }
     firstRowOf.set(id, rowNumber);
-    await sink.add({ rowNumber, contact: { ...validation.contact, id, owner: options.owner } });
+    await sink.add(change);
     if (options.onProgress && dataRows % progressEvery === 0) options.onProgress(progress());
   };
 
@@ -240,7 +267,7 @@ export async function importContacts(
   if (header === undefined) throw new InvalidCsvError('the file is empty');
   if (dataRows === 0 && report.totalRows === 0) report.note('the file has a header but no data rows');
   options.onProgress?.(progress());
-  return report.build();
+  return options.dryRun ? report.build('phonebook import dry run completed, nothing was written', true) : report.build();
 }
 
 function describeParseError(error: CsvError | undefined): string {

@@ -5,6 +5,12 @@ export interface ImportReport {
   imported_rows: number;
   failed_rows: number;
   skipped_rows: number;
+  /** Of the imported rows: new contacts, changed ones, and ones already stored as they are. */
+  created_rows: number;
+  updated_rows: number;
+  unchanged_rows: number;
+  /** True when nothing was written: the counts say what the import would do. */
+  dry_run: boolean;
   error_messages: string[];
 }
 
@@ -25,6 +31,9 @@ export class ReportBuilder {
   private imported = 0;
   private failed = 0;
   private skipped = 0;
+  private created = 0;
+  private updated = 0;
+  private unchanged = 0;
   private readonly messages: string[] = [];
   private omittedMessages = 0;
 
@@ -40,6 +49,12 @@ export class ReportBuilder {
 
   addImported(count = 1): void {
     this.imported += count;
+  }
+
+  /** One row applied: imported, and created, updated or left unchanged. */
+  addApplied(result: 'created' | 'updated' | 'unchanged'): void {
+    this.imported += 1;
+    this[result] += 1;
   }
 
   addSkipped(rowNumber: number, reason: string): void {
@@ -58,7 +73,7 @@ export class ReportBuilder {
     else this.omittedMessages += 1;
   }
 
-  build(message = 'phonebook import completed'): ImportReport {
+  build(message = 'phonebook import completed', dryRun = false): ImportReport {
     const errorMessages = [...this.messages];
     if (this.omittedMessages > 0) {
       errorMessages.push(`... and ${this.omittedMessages} more errors not listed`);
@@ -69,6 +84,10 @@ export class ReportBuilder {
       imported_rows: this.imported,
       failed_rows: this.failed,
       skipped_rows: this.skipped,
+      created_rows: this.created,
+      updated_rows: this.updated,
+      unchanged_rows: this.unchanged,
+      dry_run: dryRun,
       error_messages: errorMessages,
     };
   }

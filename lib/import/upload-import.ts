@@ -1,11 +1,13 @@
+import { parseDelimiterField } from '../csv/dialect.js';
+import { parseMappingField } from '../csv/header.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
-import type { ContactWriter, UserRepository } from '../storage/ports.js';
+import type { ContactStore, UserRepository } from '../storage/ports.js';
 import { importContacts } from './pipeline.js';
 import type { ImportReport } from './report.js';
 
 export interface UploadImportDeps {
-  writer: ContactWriter;
+  writer: ContactStore;
   writeConcurrency: number;
   maxErrorMessages: number;
 }
@@ -29,11 +31,27 @@ async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
   yield bytes;
 }
 
-/** Imports the CSV of an upload form into `owner`'s phonebook. */
+/** `true`/`1`/`yes` (any case) mean yes; empty or absent means no. */
+export function parseFlag(name: string, raw: string | undefined): boolean {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '' || value === 'false' || value === '0' || value === 'no') return false;
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  throw new BadRequestError(`invalid ${name}`, `'${name}' must be true or false, got '${raw}'`);
+}
+
+/**
+ * Imports the CSV of an upload form into `owner`'s phonebook. Optional fields: `delimiter`
+ * (`,` `;` tab; detected when absent), `mapping` (JSON, source header → column) and
+ * `dry_run=true` (report what would happen, write nothing).
+ */
 export async function importForm(form: ParsedForm, owner: string, deps: UploadImportDeps): Promise<ImportReport> {
   const csv = csvFromForm(form);
+  const delimiter = parseDelimiterField(form.fields.delimiter);
   return importContacts(once(csv), {
     owner,
+    ...(delimiter ? { delimiter } : {}),
+    mapping: parseMappingField(form.fields.mapping),
+    dryRun: parseFlag('dry_run', form.fields.dry_run),
     writer: deps.writer,
     writeConcurrency: deps.writeConcurrency,
     maxErrorMessages: deps.maxErrorMessages,

@@ -23,6 +23,18 @@ export interface ContactWriter {
   writeContacts(batch: readonly ContactWrite[]): Promise<ContactWriteFailure[]>;
 }
 
+/**
+ * Storage an upsert needs: what is stored for a batch of ids, and writes. Reading first lets
+ * the core tell created from updated from unchanged, and skip writing unchanged contacts.
+ */
+export interface ContactStore extends ContactWriter {
+  /**
+   * The owner's stored contacts among `ids` (any number; read in batches, retried). An id of
+   * another owner is simply not found. Rejects when storage stays unavailable.
+   */
+  readContacts(owner: string, ids: readonly string[]): Promise<Map<string, Contact>>;
+}
+
 export interface ContactPage {
   contacts: Contact[];
   nextCursor: string | null;
@@ -31,6 +43,11 @@ export interface ContactPage {
 export interface ContactReader {
   /** The owner's contacts, then other owners' public contacts, a page at a time. */
   listVisibleContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage>;
+}
+
+export interface OwnContactReader {
+  /** Only the owner's own contacts (no one else's public ones), a page at a time. */
+  listOwnContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage>;
 }
 
 export interface User {

@@ -42,6 +42,10 @@ describe('POST /phonebook/import/', () => {
       imported_rows: 2,
       failed_rows: 0,
       skipped_rows: 0,
+      created_rows: 2,
+      updated_rows: 0,
+      unchanged_rows: 0,
+      dry_run: false,
       error_messages: [],
     });
     const names = (await listAll(token)).filter((c) => c.owner === 'john.smith').map((c) => c.name);

@@ -1,0 +1,104 @@
+import type { Contact } from '../contacts/contact.js';
+import type { ContactFields } from '../contacts/fields.js';
+import { contactId } from '../contacts/identity.js';
+import { blankContact, mergeContact, sameContact } from '../contacts/merge.js';
+import { validateContact } from '../contacts/validate.js';
+import type { ContactStore } from '../storage/ports.js';
+
+/** One row (or bulk item) to create or update, its columns already checked one by one. */
+export interface ContactChange {
+  /** Where it came from, for reports: a spreadsheet row or an index in a bulk request. */
+  ref: number;
+  /** The contact to update, when the input names one; otherwise the identity decides. */
+  explicitId: string | undefined;
+  /** Only the columns the input carries: the others are left as stored. */
+  fields: Partial<ContactFields>;
+}
+
+export type ChangeOutcome =
+  | { ref: number; result: 'created' | 'updated' | 'unchanged'; contact: Contact }
+  /** The input itself cannot be applied: an unknown id (404) or an invalid merged contact (400). */
+  | { ref: number; result: 'rejected'; status: 400 | 404; code: string; reason: string }
+  /** Storage gave up after its retries. */
+  | { ref: number; result: 'failed'; reason: string };
+
+const ID_PATTERN = /^[0-9a-f]{32}$/;
+
+/**
+ * The id a change applies to: the explicit one, or the stable identity (owner + normalised
+ * name + company, see contacts/identity.ts) of the columns given, company counting as empty
+ * when the input has no company column. Returns undefined for an id that cannot exist.
+ */
+export function targetIdOf(owner: string, change: Pick<ContactChange, 'explicitId' | 'fields'>): string | undefined {
+  if (change.explicitId !== undefined) {
+    const id = change.explicitId.trim().toLowerCase();
+    return ID_PATTERN.test(id) ? id : undefined;
+  }
+  return contactId(owner, { name: change.fields.name ?? '', company: change.fields.company ?? '' });
+}
+
+function notFound(ref: number, id: string): ChangeOutcome {
+  // Another owner's id is answered exactly like a missing one: ids reveal nothing.
+  return { ref, result: 'rejected', status: 404, code: 'not_found', reason: `contact ${id} not found` };
+}
+
+/**
+ * Applies a batch of changes (at most `store.maxBatchSize`, each to a different contact) to
+ * `owner`'s phonebook: loads what is stored, merges, and writes only the contacts created or
+ * changed (unchanged ones cost no write). With `dryRun`, decides the same outcomes and writes
+ * nothing. Resolves with one outcome per change, in order; never rejects.
+ */
+export async function applyChanges(
+  store: ContactStore,
+  owner: string,
+  changes: readonly ContactChange[],
+  options: { dryRun?: boolean } = {},
+): Promise<ChangeOutcome[]> {
+  const targets = changes.map((change) => targetIdOf(owner, change));
+  let stored: Map<string, Contact>;
+  try {
+    stored = await store.readContacts(
+      owner,
+      targets.filter((id): id is string => id !== undefined),
+    );
+  } catch (error) {
+    return changes.map((change) => ({ ref: change.ref, result: 'failed', reason: `storage error: ${describe(error)}` }));
+  }
+  const outcomes: ChangeOutcome[] = changes.map((change, i) => {
+    const id = targets[i];
+    if (id === undefined) return notFound(change.ref, change.explicitId ?? '');
+    const existing = stored.get(id);
+    if (change.explicitId !== undefined && !existing) return notFound(change.ref, id);
+    const merged = mergeContact(existing ?? blankContact(id, owner), change.fields);
+    const validation = validateContact(merged);
+    if (!validation.ok) {
+      return { ref: change.ref, result: 'rejected', status: 400, code: 'invalid', reason: validation.errors.join('; ') };
+    }
+    const contact: Contact = { ...validation.contact, id, owner };
+    if (!existing) return { ref: change.ref, result: 'created', contact };
+    return { ref: change.ref, result: sameContact(existing, contact) ? 'unchanged' : 'updated', contact };
+  });
+  if (options.dryRun) return outcomes;
+  const writes = outcomes.flatMap((outcome) =>
+    outcome.result === 'created' || outcome.result === 'updated' ? [{ rowNumber: outcome.ref, contact: outcome.contact }] : [],
+  );
+  if (writes.length === 0) return outcomes;
+  let failures: Array<{ rowNumber: number; reason: string }>;
+  try {
+    failures = await store.writeContacts(writes);
+  } catch (error) {
+    // The writer promises not to reject; if it does, no row may vanish.
+    failures = writes.map((write) => ({ rowNumber: write.rowNumber, reason: `storage error: ${describe(error)}` }));
+  }
+  const failedByRef = new Map(failures.map((failure) => [failure.rowNumber, failure.reason]));
+  return outcomes.map((outcome) => {
+    const reason = failedByRef.get(outcome.ref);
+    return reason !== undefined && (outcome.result === 'created' || outcome.result === 'updated')
+      ? { ref: outcome.ref, result: 'failed', reason }
+      : outcome;
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
