@@ -82,7 +82,7 @@ export function mapHeader(header: readonly string[], mapping: ColumnMapping = ne
     const found = header.map((cell) => cell.trim()).filter((cell) => cell !== '');
     const shown = found.slice(0, 10).join(', ') + (found.length > 10 ? ', ...' : '');
     throw new InvalidCsvError(
-      `the header row has no 'name' column (found: ${shown || 'nothing'}); add one, first/last name columns, an 'id' column, or a 'mapping'`,
+      `the header row has no 'name' column (found: ${shown || 'nothing'})`,
     );
   }
   return { columns, nameParts, idColumn, unknown, repeated, width: header.length, preset: detected?.preset.name, lastUsedIndex };

@@ -216,12 +216,11 @@ export async function importContacts(
     }
     const record = readRecord(header, cells);
     const validation = validateFields(record.cells);
-    if (!validation.ok) {
-      report.addSkipped(rowNumber, validation.errors.join('; '));
-      return;
-    }
-    if (record.id === undefined && !validation.fields.name) {
-      report.addSkipped(rowNumber, "field 'name' is required");
+    // Without an id the row creates or replaces by identity, so it needs a name.
+    const nameless = record.id === undefined && !record.cells.name;
+    if (!validation.ok || nameless) {
+      const errors = [...(nameless ? ["field 'name' is required"] : []), ...(validation.ok ? [] : validation.errors)];
+      report.addSkipped(rowNumber, errors.join('; '));
       return;
     }
     const change: ContactChange = { ref: rowNumber, explicitId: record.id, fields: validation.fields };

@@ -93,6 +93,10 @@ describe('admin routes', () => {
       imported_rows: 1,
       failed_rows: 0,
       skipped_rows: 1,
+      created_rows: 1,
+      updated_rows: 0,
+      unchanged_rows: 0,
+      dry_run: false,
       error_messages: ["Row 3: invalid type 'business' (must be 'private' or 'public')"],
     });
   });

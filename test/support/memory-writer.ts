@@ -1,13 +1,16 @@
-import type { ContactWrite, ContactWriteFailure, ContactWriter } from '../../lib/storage/ports.js';
+import type { Contact } from '../../lib/contacts/contact.js';
+import type { ContactStore, ContactWrite, ContactWriteFailure } from '../../lib/storage/ports.js';
 
 /**
- * A ContactWriter port that keeps contacts in memory, for unit tests of the pipeline (the
+ * A ContactStore port that keeps contacts in memory, for unit tests of the pipeline (the
  * DynamoDB adapter is covered by integration tests against the real local server).
  * `failRows` makes chosen rows fail as storage would after its retries.
  */
-export class MemoryWriter implements ContactWriter {
+export class MemoryWriter implements ContactStore {
   readonly writes: ContactWrite[] = [];
   readonly batchSizes: number[] = [];
+  /** What is stored, by owner and id: the last write of each contact. */
+  readonly stored = new Map<string, Contact>();
   inFlight = 0;
   maxInFlight = 0;
 
@@ -26,9 +29,21 @@ export class MemoryWriter implements ContactWriter {
     const failures: ContactWriteFailure[] = [];
     for (const write of batch) {
       if (this.failRows.has(write.rowNumber)) failures.push({ rowNumber: write.rowNumber, reason: 'storage error: test failure' });
-      else this.writes.push(write);
+      else {
+        this.writes.push(write);
+        this.stored.set(`${write.contact.owner}#${write.contact.id}`, write.contact);
+      }
     }
     return failures;
+  }
+
+  async readContacts(owner: string, ids: readonly string[]): Promise<Map<string, Contact>> {
+    const found = new Map<string, Contact>();
+    for (const id of ids) {
+      const contact = this.stored.get(`${owner}#${id}`);
+      if (contact) found.set(id, { ...contact });
+    }
+    return found;
   }
 
   names(): string[] {

@@ -22,6 +22,10 @@ describe('importContacts', () => {
       imported_rows: 2,
       failed_rows: 0,
       skipped_rows: 0,
+      created_rows: 2,
+      updated_rows: 0,
+      unchanged_rows: 0,
+      dry_run: false,
       error_messages: [],
     });
     expect(writer.writes.map((w) => [w.rowNumber, w.contact.name, w.contact.workemail, w.contact.type])).toEqual([
