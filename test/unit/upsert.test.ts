@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { contactId } from '../../lib/contacts/identity.js';
+import { importContacts } from '../../lib/import/pipeline.js';
+import type { ImportReport } from '../../lib/import/report.js';
+import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
+
+async function run(csv: string, writer: MemoryWriter, options: { dryRun?: boolean; owner?: string } = {}): Promise<ImportReport> {
+  const report = await importContacts(chunksOf(csv), { owner: options.owner ?? 'alice', writer, dryRun: options.dryRun ?? false });
+  expect(report.total_rows).toBe(report.imported_rows + report.failed_rows + report.skipped_rows);
+  expect(report.imported_rows).toBe(report.created_rows + report.updated_rows + report.unchanged_rows);
+  return report;
+}
+
+const stored = (writer: MemoryWriter, name: string, company = '') => writer.stored.get(`alice#${contactId('alice', { name, company })}`);
+
+describe('upsert', () => {
+  it('counts a re-import of the same rows as unchanged and writes nothing the second time', async () => {
+    const writer = new MemoryWriter();
+    const csv = 'name,company,cellphone\nAda,Engines,1\nGrace,Navy,2\n';
+    await run(csv, writer);
+    const writesBefore = writer.writes.length;
+    const report = await run(csv, writer);
+    expect(report).toMatchObject({ imported_rows: 2, created_rows: 0, updated_rows: 0, unchanged_rows: 2 });
+    expect(writer.writes.length).toBe(writesBefore);
+  });
+
+  it('updates by identity, leaving columns absent from the header untouched', async () => {
+    const writer = new MemoryWriter();
+    await run('name,company,cellphone,workemail\nAda,Engines,1,ada@example.org\n', writer);
+    const report = await run('name,company,cellphone\nAda,Engines,99\n', writer);
+    expect(report).toMatchObject({ updated_rows: 1 });
+    expect(stored(writer, 'Ada', 'Engines')).toMatchObject({ cellphone: '99', workemail: 'ada@example.org' });
+  });
+
+  it('unsets a column whose cell is empty', async () => {
+    const writer = new MemoryWriter();
+    await run('name,cellphone,type\nAda,1,public\n', writer);
+    await run('name,cellphone,type\nAda,,\n', writer);
+    expect(stored(writer, 'Ada')).toMatchObject({ cellphone: '', type: 'private' });
+  });
+
+  it('updates the contact an id names, even its name, and keeps the id', async () => {
+    const writer = new MemoryWriter();
+    await run('name\nAda\n', writer);
+    const id = contactId('alice', { name: 'Ada', company: '' });
+    const report = await run(`id,name\n${id},Ada Lovelace\n`, writer);
+    expect(report).toMatchObject({ updated_rows: 1, skipped_rows: 0 });
+    expect(writer.stored.get(`alice#${id}`)?.name).toBe('Ada Lovelace');
+  });
+
+  it("answers an unknown id, and another owner's id, alike with 'not found'", async () => {
+    const writer = new MemoryWriter();
+    await run('name\nBob\n', writer, { owner: 'bob' });
+    const bobs = contactId('bob', { name: 'Bob', company: '' });
+    const report = await run(`id,cellphone\n${bobs},1\n${'f'.repeat(32)},2\nnot-an-id,3\n`, writer);
+    expect(report).toMatchObject({ total_rows: 3, skipped_rows: 3, imported_rows: 0 });
+    expect(report.error_messages).toEqual([
+      'Row 4: contact not-an-id not found',
+      `Row 2: contact ${bobs} not found`,
+      `Row 3: contact ${'f'.repeat(32)} not found`,
+    ]);
+    expect(writer.stored.get(`bob#${bobs}`)?.cellphone).toBe('');
+  });
+
+  it('refuses an update that would leave a contact without a name', async () => {
+    const writer = new MemoryWriter();
+    await run('name\nAda\n', writer);
+    const id = contactId('alice', { name: 'Ada', company: '' });
+    const report = await run(`id,name\n${id},\n`, writer);
+    expect(report.error_messages).toEqual(["Row 2: field 'name' is required"]);
+    expect(writer.stored.get(`alice#${id}`)?.name).toBe('Ada');
+  });
+
+  it('reports what a dry run would do and writes nothing', async () => {
+    const writer = new MemoryWriter();
+    await run('name,cellphone\nAda,1\nGrace,2\n', writer);
+    const writesBefore = writer.writes.length;
+    const report = await run(`name,cellphone\nAda,1\nGrace,3\nLinus,4\nNobody,${'9'.repeat(30)}\n,5\n`, writer, { dryRun: true });
+    expect(report).toMatchObject({
+      dry_run: true,
+      total_rows: 5,
+      created_rows: 1,
+      updated_rows: 1,
+      unchanged_rows: 1,
+      skipped_rows: 2,
+      message: 'phonebook import dry run completed, nothing was written',
+    });
+    expect(writer.writes.length).toBe(writesBefore);
+  });
+});
