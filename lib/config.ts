@@ -22,6 +22,14 @@ export interface Config {
   writeConcurrency: number;
   maxErrorMessages: number;
   contactsPageSize: number;
+  /** Set for the local stack (s3rver); unset in AWS. */
+  s3Endpoint: string | undefined;
+  /** Bucket for files too large for a response (exports); unset: such exports answer 413. */
+  uploadBucket: string | undefined;
+  /** An export up to this size is the response body; a larger one becomes a download link. */
+  exportInlineMaxBytes: number;
+  /** Contacts one POST /phonebook/contacts/bulk may carry. */
+  bulkMaxContacts: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -99,5 +107,10 @@ export function loadConfig(env: Env = process.env): Config {
     writeConcurrency: positiveInt(env, 'IMPORT_WRITE_CONCURRENCY', 4, 64),
     maxErrorMessages: positiveInt(env, 'IMPORT_MAX_ERROR_MESSAGES', 100, 10_000),
     contactsPageSize: positiveInt(env, 'CONTACTS_PAGE_SIZE', 100, 1_000),
+    s3Endpoint: optional(env, 'S3_ENDPOINT'),
+    uploadBucket: optional(env, 'UPLOAD_BUCKET'),
+    // Lambda caps a response at 6 MB of JSON; escaping can double a CSV's bytes in the worst case.
+    exportInlineMaxBytes: positiveInt(env, 'EXPORT_INLINE_MAX_BYTES', 3 * 1024 * 1024, 3 * 1024 * 1024),
+    bulkMaxContacts: positiveInt(env, 'BULK_MAX_CONTACTS', 1_000, 10_000),
   };
 }

@@ -13,6 +13,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The local stand-in for serverless.yml's UploadBucket. */
+const LOCAL_UPLOAD_BUCKET = 'phonebook-import-uploads';
+
 export interface LocalSecrets {
   superAdminToken: string;
   jwtSecret: string;
@@ -98,7 +101,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const dynamo = await startDynamoDb(dataDir ? { directory: path.join(dataDir, 'dynamodb') } : {});
     started.push(dynamo);
-    const s3 = await startS3({ directory: path.join(dataDir ?? (temporaryDir as string), 's3'), buckets: [] });
+    const s3 = await startS3({ directory: path.join(dataDir ?? (temporaryDir as string), 's3'), buckets: [LOCAL_UPLOAD_BUCKET] });
     started.push(s3);
     await createTables(dynamo.endpoint, definition.tables);
     const secrets = await localSecrets(dataDir);
@@ -108,6 +111,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_REGION: 'us-east-1',
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       S3_ENDPOINT: s3.endpoint,
+      UPLOAD_BUCKET: LOCAL_UPLOAD_BUCKET,
       SUPER_ADMIN_TOKEN: secrets.superAdminToken,
       JWT_SECRET: secrets.jwtSecret,
       ...options.env,

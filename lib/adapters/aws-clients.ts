@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Config, SecretRef } from '../config.js';
 
@@ -16,6 +17,23 @@ export function dynamoClient(config: Config): DynamoDBClient {
     maxAttempts: 3,
   });
   return dynamo;
+}
+
+/** s3rver checks signatures, with its fixed default key pair. */
+const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+let s3: S3Client | undefined;
+
+export function s3Client(config: Config): S3Client {
+  s3 ??= new S3Client({
+    region: config.region,
+    ...(config.s3Endpoint ? { endpoint: config.s3Endpoint, forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS } : {}),
+    // s3rver does not understand the flexible checksums the SDK adds by default; streamed
+    // uploads get corrupted. S3 itself needs none of them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return s3;
 }
 
 const secretCache = new Map<string, Promise<string>>();

@@ -27,3 +27,17 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/** A CSV file as the response body, offered for download. */
+export function csvResponse(body: string, filename: string): HttpResponse {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"` },
+    body,
+  };
+}
+
+/** 303 See Other: clients follow it with a GET of `url`; the body says the same in JSON. */
+export function seeOtherResponse(url: string, payload: Record<string, unknown>): HttpResponse {
+  return { statusCode: 303, headers: { ...JSON_HEADERS, location: url }, body: JSON.stringify({ ...payload, url }) };
+}

@@ -59,9 +59,14 @@ export async function importForm(form: ParsedForm, owner: string, deps: UploadIm
 }
 
 /** The registered user an admin import targets: 400 without `username`, 404 if unknown. */
-export async function adminImportTarget(form: ParsedForm, users: UserRepository): Promise<string> {
-  const username = form.fields.username?.trim();
-  if (!username) throw new BadRequestError('username field is required');
+export function adminImportTarget(form: ParsedForm, users: UserRepository): Promise<string> {
+  return registeredTarget(form.fields.username, users, 'username field is required');
+}
+
+/** The registered user an admin request names (form field or query): 400 if unnamed, 404 if unknown. */
+export async function registeredTarget(raw: string | undefined, users: UserRepository, missingMessage: string): Promise<string> {
+  const username = raw?.trim();
+  if (!username) throw new BadRequestError(missingMessage);
   if (!(await users.findUser(username))) throw new NotFoundError('target user not found');
   return username;
 }

@@ -1,0 +1,28 @@
+import { s3Client } from '../lib/adapters/aws-clients.js';
+import { S3ExportFiles } from '../lib/adapters/s3-export-files.js';
+import { PayloadTooLargeError } from '../lib/errors.js';
+import { exportContactsCsv } from '../lib/export/csv-export.js';
+import { deliverExport, type ExportFileStore } from '../lib/export/deliver.js';
+import { csvResponse, type HttpResponse, seeOtherResponse } from '../lib/http/responses.js';
+import { config, contacts } from './runtime.js';
+
+const files: ExportFileStore = config.uploadBucket
+  ? new S3ExportFiles(s3Client(config), config.uploadBucket)
+  : {
+      storeExport: () => {
+        throw new PayloadTooLargeError('the phonebook is too large to export in one response and no export bucket is configured');
+      },
+    };
+
+/**
+ * The export of `owner`'s phonebook as the response: the CSV itself while small, otherwise a
+ * 303 to a download link, which HTTP clients follow on their own (curl with -L).
+ */
+export async function exportResponse(owner: string): Promise<HttpResponse> {
+  const delivery = await deliverExport(exportContactsCsv(contacts, owner), owner, {
+    inlineMaxBytes: config.exportInlineMaxBytes,
+    files,
+  });
+  if (delivery.kind === 'inline') return csvResponse(delivery.body, 'phonebook.csv');
+  return seeOtherResponse(delivery.url, { message: 'export ready for download', expires_in: delivery.expiresInSeconds });
+}
