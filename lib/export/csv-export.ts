@@ -23,7 +23,9 @@ function toRow(contact: Contact): string[] {
  * unchanged changes nothing.
  */
 export async function* exportContactsCsv(reader: OwnContactReader, owner: string, pageSize = EXPORT_PAGE_SIZE): AsyncIterable<string> {
-  const options = { record_delimiter: 'windows' } as const;
+  // csv-stringify quotes a cell holding its own record delimiter (CRLF) but not a lone LF or
+  // CR, which every reader would still take as a line break: quote those too.
+  const options = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
   yield BOM + stringify([EXPORT_COLUMNS as unknown as string[]], options);
   let cursor: string | null = null;
   do {

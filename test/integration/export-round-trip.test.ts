@@ -1,6 +1,9 @@
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import fc from 'fast-check';
+import { restoreFormula } from '../../lib/csv/formula.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importCsv, ownContactsByName } from '../support/contacts.js';
+import { importCsv, ownContacts, ownContactsByName } from '../support/contacts.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 let api: TestStack;
@@ -95,6 +98,54 @@ describe('GET /phonebook/export', () => {
     expect((await ownContactsByName(api, token, 'dry.runner')).size).toBe(0);
   });
 });
+
+describe('export and import, property-based', () => {
+  const cell = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', ';', '"', '\n', 'é', '中', '=', '+', '-', '@', "'"), maxLength: 20 });
+  const contact = fc.record({
+    name: cell.filter((name) => /\p{L}/u.test(name)),
+    company: cell,
+    cellphone: cell,
+    notes: cell,
+    type: fc.constantFrom('private', 'public', ''),
+  });
+  let run = 0;
+
+  it('exports random contacts as they were stored, and re-importing the export changes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(contact, { minLength: 1, maxLength: 6, selector: (c) => `${c.name.toLowerCase().replace(/\s+/g, ' ').trim()}|${c.company.toLowerCase().replace(/\s+/g, ' ').trim()}` }),
+        fc.constantFrom(',', ';', '\t'),
+        async (contacts, delimiter) => {
+          const owner = `prop.${++run}`;
+          const token = await api.userToken(owner);
+          const columns = ['name', 'company', 'cellphone', 'notes', 'type'] as const;
+          const csv = stringify([[...columns], ...contacts.map((c) => columns.map((column) => c[column]))], { delimiter });
+          const imported = await importCsv(api, token, csv);
+          expect(imported.body).toMatchObject({ created_rows: contacts.length, skipped_rows: 0 });
+          const exported = await exportCsv(token);
+          // Import trims cells and reads a leading apostrophe before = + - @ as a spreadsheet does.
+          const cellValue = (value: string) => restoreFormula(value.trim());
+          const expected = contacts.map((c) => ({
+            name: cellValue(c.name),
+            company: cellValue(c.company),
+            cellphone: cellValue(c.cellphone),
+            notes: cellValue(c.notes),
+            type: c.type || 'private',
+          }));
+          const stored = (await ownContacts(api, token, owner)).map((c) => ({ name: c.name, company: c.company, cellphone: c.cellphone, notes: c.notes, type: c.type }));
+          expect(stored.sort(byName)).toEqual(expected.sort(byName));
+          const again = await importCsv(api, token, Buffer.from(exported.text, 'utf8'));
+          expect(again.body).toMatchObject({ unchanged_rows: contacts.length, updated_rows: 0, created_rows: 0 });
+        },
+      ),
+      { numRuns: 8 },
+    );
+  });
+});
+
+function byName(a: { name?: string; company?: string }, b: { name?: string; company?: string }): number {
+  return `${a.name}|${a.company}`.localeCompare(`${b.name}|${b.company}`);
+}
 
 describe('GET /admin/phonebook/export', () => {
   const admin = () => ({ authorization: `Bearer ${api.adminToken}` });

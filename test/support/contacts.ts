@@ -18,10 +18,14 @@ export async function listVisible(api: TestStack, token: string): Promise<Contac
   return contacts;
 }
 
-/** The contacts `owner` owns, by name. */
+/** The contacts `owner` owns. */
+export async function ownContacts(api: TestStack, token: string, owner: string): Promise<ContactJson[]> {
+  return (await listVisible(api, token)).filter((contact) => contact.owner === owner);
+}
+
+/** The contacts `owner` owns, by name (for tests whose names are distinct). */
 export async function ownContactsByName(api: TestStack, token: string, owner: string): Promise<Map<string, ContactJson>> {
-  const own = (await listVisible(api, token)).filter((contact) => contact.owner === owner);
-  return new Map(own.map((contact) => [contact.name ?? '', contact]));
+  return new Map((await ownContacts(api, token, owner)).map((contact) => [contact.name ?? '', contact]));
 }
 
 /** POSTs a CSV (bytes or text) to the user import with extra form fields; returns status and JSON. */
