@@ -87,4 +87,17 @@ describe('upsert', () => {
     });
     expect(writer.writes.length).toBe(writesBefore);
   });
+
+  it('counts every row of a batch as failed, not lost, when stored contacts cannot be read', async () => {
+    class UnreadableStore extends MemoryWriter {
+      override readContacts(): Promise<never> {
+        return Promise.reject(new Error('ProvisionedThroughputExceededException, gave up after 8 attempts'));
+      }
+    }
+    const writer = new UnreadableStore();
+    const report = await run('name\nAda\nGrace\n', writer);
+    expect(report).toMatchObject({ total_rows: 2, failed_rows: 2, imported_rows: 0 });
+    expect(report.error_messages[0]).toBe('Row 2: storage error: ProvisionedThroughputExceededException, gave up after 8 attempts');
+    expect(writer.writes).toHaveLength(0);
+  });
 });
