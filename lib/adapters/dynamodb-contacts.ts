@@ -41,7 +41,7 @@ export function shardOf(id: string): number {
   return Number.parseInt(id.charAt(0), 16) % SHARD_COUNT;
 }
 
-function toItem(contact: Contact, now: string): Record<string, unknown> {
+function toItem({ contact, origin }: ContactWrite, now: string): Record<string, unknown> {
   const shard = shardOf(contact.id);
   const item: Record<string, unknown> = { pk: `${contact.owner}#${shard}`, id: contact.id, owner: contact.owner, updatedAt: now };
   for (const field of CONTACT_FIELDS) {
@@ -50,6 +50,11 @@ function toItem(contact: Contact, now: string): Record<string, unknown> {
     if (value !== '') item[field] = value;
   }
   if (contact.type === 'public') item.publicPk = `public#${shard}`;
+  // Scheduled "replace" re-imports remove a source's contacts that the last run did not write.
+  if (origin) {
+    item.importId = origin.importId;
+    if (origin.sourceId) item.sourceId = origin.sourceId;
+  }
   return item;
 }
 
@@ -97,7 +102,7 @@ export class DynamoContactRepository implements ContactWriter, ContactReader {
     const rowById = new Map<string, number>();
     let pending: WriteRequest[] = batch.map((write) => {
       rowById.set(write.contact.id, write.rowNumber);
-      return { PutRequest: { Item: marshall(toItem(write.contact, now), { removeUndefinedValues: true }) } };
+      return { PutRequest: { Item: marshall(toItem(write, now), { removeUndefinedValues: true }) } };
     });
     let lastError = 'unprocessed by DynamoDB';
     for (let attempt = 0; attempt < this.backoff.maxAttempts && pending.length > 0; attempt++) {
