@@ -1,9 +1,17 @@
-import { BatchWriteItemCommand, type DynamoDBClient, PutItemCommand, QueryCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contact } from '../contacts/contact.js';
 import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
 import { BadRequestError } from '../errors.js';
 import { backoffDelayMs, type BackoffPolicy, DEFAULT_BACKOFF, sleep } from '../storage/retry.js';
+import type { SourceContactCleaner } from '../jobs/run-import-job.js';
 import type { ContactPage, ContactReader, ContactWrite, ContactWriteFailure, ContactWriter } from '../storage/ports.js';
 
 /**
@@ -88,7 +96,7 @@ function decodeCursor(raw: string | undefined): Cursor {
   throw new BadRequestError('invalid cursor', "use the next_cursor value of the previous page as it was returned");
 }
 
-export class DynamoContactRepository implements ContactWriter, ContactReader {
+export class DynamoContactRepository implements ContactWriter, ContactReader, SourceContactCleaner {
   readonly maxBatchSize = BATCH_WRITE_LIMIT;
 
   constructor(
@@ -151,6 +159,40 @@ export class DynamoContactRepository implements ContactWriter, ContactReader {
       }
     }
     return `storage error: ${lastError}, gave up after ${this.backoff.maxAttempts} attempts`;
+  }
+
+  async removeSourceContactsNotFrom(owner: string, sourceId: string, keepImportId: string): Promise<number> {
+    let removed = 0;
+    for (let shard = 0; shard < SHARD_COUNT; shard++) {
+      let startKey: QueryCommandInput['ExclusiveStartKey'];
+      do {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            // Only what this source wrote in an earlier run: hand-made contacts and other
+            // sources' contacts carry no or another sourceId.
+            FilterExpression: 'sourceId = :source AND importId <> :keep',
+            ProjectionExpression: 'pk, id',
+            ExpressionAttributeValues: marshall({ ':pk': `${owner}#${shard}`, ':source': sourceId, ':keep': keepImportId }),
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        const keys = result.Items ?? [];
+        for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
+          let pending: WriteRequest[] = keys.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
+          for (let attempt = 0; pending.length > 0; attempt++) {
+            if (attempt >= this.backoff.maxAttempts) throw new Error(`could not delete ${pending.length} stale contacts`);
+            if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
+            const written = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
+            pending = written.UnprocessedItems?.[this.tableName] ?? [];
+          }
+          removed += Math.min(BATCH_WRITE_LIMIT, keys.length - i);
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+    }
+    return removed;
   }
 
   async listVisibleContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage> {

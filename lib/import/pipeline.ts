@@ -58,7 +58,7 @@ export interface ResumableImportOptions extends ImportOptions {
 }
 
 export type ImportOutcome =
-  | { status: 'completed'; report: ImportReport }
+  | { status: 'completed'; report: ImportReport; header: string[] }
   | { status: 'paused'; checkpoint: ImportCheckpoint; progress: ImportProgress };
 
 /** A record bigger than this is a runaway quoted field, not a contact. */
@@ -355,7 +355,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
   if (header === undefined) throw new InvalidCsvError('the file is empty');
   if (!resume && dataRows === 0 && report.totalRows === 0) report.note('the file has a header but no data rows');
   options.onProgress?.(progress());
-  return { status: 'completed', report: report.build() };
+  return { status: 'completed', report: report.build(), header: headerCells };
 }
 
 /** Pushes decoded chunks into the parser, honouring its back-pressure. */
