@@ -1,4 +1,4 @@
-import { registeredTarget } from '../lib/import/upload-import.js';
+import { requireRegisteredUser } from '../lib/users.js';
 import { logger } from '../lib/logger.js';
 import { exportResponse } from './export-response.js';
 import { httpHandler, requireSuperAdmin, users } from './runtime.js';
@@ -6,7 +6,7 @@ import { httpHandler, requireSuperAdmin, users } from './runtime.js';
 /** GET /admin/phonebook/export?username=: any registered user's contacts, as super admin. */
 export const handler = httpHandler(async (event) => {
   requireSuperAdmin(event);
-  const owner = await registeredTarget(event.queryStringParameters?.username, users, 'username query parameter is required');
+  const owner = await requireRegisteredUser(event.queryStringParameters?.username, users);
   const response = await exportResponse(owner);
   logger.info('admin export finished', { owner, requestId: event.requestContext.requestId, status: response.statusCode });
   return response;

@@ -1,18 +1,11 @@
 import { s3Client } from '../lib/adapters/aws-clients.js';
 import { S3ExportFiles } from '../lib/adapters/s3-export-files.js';
-import { PayloadTooLargeError } from '../lib/errors.js';
 import { exportContactsCsv } from '../lib/export/csv-export.js';
-import { deliverExport, type ExportFileStore } from '../lib/export/deliver.js';
+import { deliverExport } from '../lib/export/deliver.js';
 import { csvResponse, type HttpResponse, seeOtherResponse } from '../lib/http/responses.js';
 import { config, contacts } from './runtime.js';
 
-const files: ExportFileStore = config.uploadBucket
-  ? new S3ExportFiles(s3Client(config), config.uploadBucket)
-  : {
-      storeExport: () => {
-        throw new PayloadTooLargeError('the phonebook is too large to export in one response and no export bucket is configured');
-      },
-    };
+const files = new S3ExportFiles(s3Client(config), config.uploadBucket);
 
 /**
  * The export of `owner`'s phonebook as the response: the CSV itself while small, otherwise a

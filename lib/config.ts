@@ -8,8 +8,15 @@ export interface Config {
   region: string;
   contactsTable: string;
   usersTable: string;
+  jobsTable: string;
+  sourcesTable: string;
+  uploadBucket: string;
+  /** The function that runs import jobs, invoked asynchronously to start or continue one. */
+  importFunctionName: string;
   /** Set for the local stack; unset in AWS. */
   dynamodbEndpoint: string | undefined;
+  s3Endpoint: string | undefined;
+  lambdaEndpoint: string | undefined;
   superAdminAllowList: IpAllowList;
   superAdminToken: SecretRef;
   jwt: {
@@ -22,10 +29,11 @@ export interface Config {
   writeConcurrency: number;
   maxErrorMessages: number;
   contactsPageSize: number;
-  /** Set for the local stack (s3rver); unset in AWS. */
-  s3Endpoint: string | undefined;
-  /** Bucket for files too large for a response (exports); unset: such exports answer 413. */
-  uploadBucket: string | undefined;
+  maxUploadBytes: number;
+  uploadUrlTtlSeconds: number;
+  /** Caps one invocation's work on an import before it checkpoints and continues; unset: the Lambda timeout decides. */
+  importTimeBudgetMs: number | undefined;
+  importCheckpointRows: number;
   /** An export up to this size is the response body; a larger one becomes a download link. */
   exportInlineMaxBytes: number;
   /** Contacts one POST /phonebook/contacts/bulk may carry. */
@@ -94,7 +102,13 @@ export function loadConfig(env: Env = process.env): Config {
     region: optional(env, 'AWS_REGION') ?? 'us-east-1',
     contactsTable: required(env, 'CONTACTS_TABLE'),
     usersTable: required(env, 'USERS_TABLE'),
+    jobsTable: required(env, 'JOBS_TABLE'),
+    sourcesTable: required(env, 'SOURCES_TABLE'),
+    uploadBucket: required(env, 'UPLOAD_BUCKET'),
+    importFunctionName: required(env, 'IMPORT_FUNCTION_NAME'),
     dynamodbEndpoint: optional(env, 'DYNAMODB_ENDPOINT'),
+    s3Endpoint: optional(env, 'S3_ENDPOINT'),
+    lambdaEndpoint: optional(env, 'LAMBDA_ENDPOINT'),
     superAdminAllowList: parseIpAllowList(optional(env, 'SUPER_ADMIN_ALLOW_IPS') ?? '127.0.0.0/8'),
     superAdminToken,
     jwt: {
@@ -107,8 +121,11 @@ export function loadConfig(env: Env = process.env): Config {
     writeConcurrency: positiveInt(env, 'IMPORT_WRITE_CONCURRENCY', 4, 64),
     maxErrorMessages: positiveInt(env, 'IMPORT_MAX_ERROR_MESSAGES', 100, 10_000),
     contactsPageSize: positiveInt(env, 'CONTACTS_PAGE_SIZE', 100, 1_000),
-    s3Endpoint: optional(env, 'S3_ENDPOINT'),
-    uploadBucket: optional(env, 'UPLOAD_BUCKET'),
+    // S3 takes up to 5 GB in one PUT; 1 GiB keeps one import within a few Lambda invocations.
+    maxUploadBytes: positiveInt(env, 'MAX_UPLOAD_BYTES', 1024 ** 3, 5 * 1024 ** 3),
+    uploadUrlTtlSeconds: positiveInt(env, 'UPLOAD_URL_TTL_SECONDS', 900, 7 * 24 * 3600),
+    importTimeBudgetMs: optional(env, 'IMPORT_TIME_BUDGET_MS') === undefined ? undefined : positiveInt(env, 'IMPORT_TIME_BUDGET_MS', 1, 15 * 60 * 1000),
+    importCheckpointRows: positiveInt(env, 'IMPORT_CHECKPOINT_ROWS', 5_000, 1_000_000),
     // Lambda caps a response at 6 MB of JSON; escaping can double a CSV's bytes in the worst case.
     exportInlineMaxBytes: positiveInt(env, 'EXPORT_INLINE_MAX_BYTES', 3 * 1024 * 1024, 3 * 1024 * 1024),
     bulkMaxContacts: positiveInt(env, 'BULK_MAX_CONTACTS', 1_000, 10_000),

@@ -3,7 +3,7 @@ import type { ContactFields } from '../contacts/fields.js';
 import { contactId } from '../contacts/identity.js';
 import { blankContact, mergeContact, sameContact } from '../contacts/merge.js';
 import { validateContact } from '../contacts/validate.js';
-import type { ContactStore } from '../storage/ports.js';
+import type { ContactOrigin, ContactStore, ContactWrite } from '../storage/ports.js';
 
 /** One row (or bulk item) to create or update, its columns already checked one by one. */
 export interface ContactChange {
@@ -45,14 +45,16 @@ function notFound(ref: number, id: string): ChangeOutcome {
 /**
  * Applies a batch of changes (at most `store.maxBatchSize`, each to a different contact) to
  * `owner`'s phonebook: loads what is stored, merges, and writes only the contacts created or
- * changed (unchanged ones cost no write). With `dryRun`, decides the same outcomes and writes
+ * changed (unchanged ones cost no write). With an `origin` (an import job), unchanged contacts
+ * are written too, to carry the new origin: a scheduled "replace" re-import removes the
+ * contacts its latest run did not write. With `dryRun`, decides the same outcomes and writes
  * nothing. Resolves with one outcome per change, in order; never rejects.
  */
 export async function applyChanges(
   store: ContactStore,
   owner: string,
   changes: readonly ContactChange[],
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; origin?: ContactOrigin | undefined } = {},
 ): Promise<ChangeOutcome[]> {
   const targets = changes.map((change) => targetIdOf(owner, change));
   let stored: Map<string, Contact>;
@@ -79,8 +81,11 @@ export async function applyChanges(
     return { ref: change.ref, result: sameContact(existing, contact) ? 'unchanged' : 'updated', contact };
   });
   if (options.dryRun) return outcomes;
-  const writes = outcomes.flatMap((outcome) =>
-    outcome.result === 'created' || outcome.result === 'updated' ? [{ rowNumber: outcome.ref, contact: outcome.contact }] : [],
+  const origin = options.origin;
+  const writes: ContactWrite[] = outcomes.flatMap((outcome) =>
+    outcome.result === 'created' || outcome.result === 'updated' || (origin && outcome.result === 'unchanged')
+      ? [{ rowNumber: outcome.ref, contact: outcome.contact, ...(origin ? { origin } : {}) }]
+      : [],
   );
   if (writes.length === 0) return outcomes;
   let failures: Array<{ rowNumber: number; reason: string }>;
@@ -93,7 +98,7 @@ export async function applyChanges(
   const failedByRef = new Map(failures.map((failure) => [failure.rowNumber, failure.reason]));
   return outcomes.map((outcome) => {
     const reason = failedByRef.get(outcome.ref);
-    return reason !== undefined && (outcome.result === 'created' || outcome.result === 'updated')
+    return reason !== undefined && (outcome.result === 'created' || outcome.result === 'updated' || outcome.result === 'unchanged')
       ? { ref: outcome.ref, result: 'failed', reason }
       : outcome;
   });

@@ -1,8 +1,9 @@
 import { parseDelimiterField } from '../csv/dialect.js';
 import { parseMappingField } from '../csv/header.js';
-import { BadRequestError, NotFoundError } from '../errors.js';
+import { BadRequestError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
 import type { ContactStore, UserRepository } from '../storage/ports.js';
+import { requireRegisteredUser } from '../users.js';
 import { importContacts } from './pipeline.js';
 import type { ImportReport } from './report.js';
 
@@ -60,14 +61,5 @@ export async function importForm(form: ParsedForm, owner: string, deps: UploadIm
 
 /** The registered user an admin import targets: 400 without `username`, 404 if unknown. */
 export function adminImportTarget(form: ParsedForm, users: UserRepository): Promise<string> {
-  return registeredTarget(form.fields.username, users, 'username field is required');
+  return requireRegisteredUser(form.fields.username, users);
 }
-
-/** The registered user an admin request names (form field or query): 400 if unnamed, 404 if unknown. */
-export async function registeredTarget(raw: string | undefined, users: UserRepository, missingMessage: string): Promise<string> {
-  const username = raw?.trim();
-  if (!username) throw new BadRequestError(missingMessage);
-  if (!(await users.findUser(username))) throw new NotFoundError('target user not found');
-  return username;
-}
-

@@ -160,7 +160,7 @@ describe('GET /admin/phonebook/export', () => {
   it('answers 400 without a username and 404 for an unknown one', async () => {
     const missing = await api.request('/admin/phonebook/export', { headers: admin() });
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({ message: 'username query parameter is required' });
+    expect(await missing.json()).toEqual({ message: 'username field is required' });
     const unknown = await api.request('/admin/phonebook/export?username=nobody.here', { headers: admin() });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ message: 'target user not found' });
