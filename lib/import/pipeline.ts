@@ -313,8 +313,18 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
     const write: ContactWrite = { rowNumber, contact: { ...validation.contact, id, owner: options.owner } };
     if (options.origin) write.origin = options.origin;
     await sink.add(write, cells);
-    if (options.onProgress && dataRows % progressEvery === 0) options.onProgress(progress());
-    if (options.onCheckpoint && dataRows % checkpointEvery === 0) {
+  };
+
+  // Counted over every row, whatever became of it: a rejected row must not skip a checkpoint.
+  let lastProgressAt = 0;
+  let lastCheckpointAt = 0;
+  const afterRow = async (): Promise<void> => {
+    if (options.onProgress && dataRows - lastProgressAt >= progressEvery) {
+      lastProgressAt = dataRows;
+      options.onProgress(progress());
+    }
+    if (options.onCheckpoint && dataRows - lastCheckpointAt >= checkpointEvery) {
+      lastCheckpointAt = dataRows;
       await sink.drain();
       await options.onCheckpoint(checkpoint(), progress());
     }
@@ -332,6 +342,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
     for await (const record of parser as AsyncIterable<NumberedRecord>) {
       await handleSkippedBefore(record.row);
       await handle(record);
+      await afterRow();
       if (rowsHandledThisRun > 0 && options.shouldPause?.()) {
         paused = true;
         break;
