@@ -340,8 +340,18 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
     }
     firstRowOf.set(id, rowNumber);
     await sink.add(change, cells);
-    if (options.onProgress && dataRows % progressEvery === 0) options.onProgress(progress());
-    if (options.onCheckpoint && dataRows % checkpointEvery === 0) {
+  };
+
+  // Counted over every row, whatever became of it: a rejected row must not skip a checkpoint.
+  let lastProgressAt = 0;
+  let lastCheckpointAt = 0;
+  const afterRow = async (): Promise<void> => {
+    if (options.onProgress && dataRows - lastProgressAt >= progressEvery) {
+      lastProgressAt = dataRows;
+      options.onProgress(progress());
+    }
+    if (options.onCheckpoint && dataRows - lastCheckpointAt >= checkpointEvery) {
+      lastCheckpointAt = dataRows;
       await sink.drain();
       await options.onCheckpoint(checkpoint(), progress());
     }
@@ -359,6 +369,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
     for await (const record of parser as AsyncIterable<NumberedRecord>) {
       await handleSkippedBefore(record.row);
       await handle(record);
+      await afterRow();
       if (rowsHandledThisRun > 0 && options.shouldPause?.()) {
         paused = true;
         break;

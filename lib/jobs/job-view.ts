@@ -8,6 +8,7 @@ export function jobView(job: ImportJob): Record<string, unknown> {
     import_id: job.importId,
     status: job.status,
     origin: job.origin,
+    object_key: job.objectKey,
     ...(job.sourceId ? { source_id: job.sourceId, mode: job.mode } : {}),
     created_at: job.createdAt,
     updated_at: job.updatedAt,

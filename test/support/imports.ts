@@ -5,6 +5,7 @@ export type JobView = {
   import_id: string;
   status: string;
   origin: string;
+  object_key: string;
   invocations: number;
   progress: { rows_processed: number; bytes_read: number; total_bytes: number; percent: number };
   report?: { total_rows: number; imported_rows: number; failed_rows: number; skipped_rows: number; error_messages: string[] };

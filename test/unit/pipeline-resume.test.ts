@@ -90,3 +90,20 @@ describe('runImport pause and resume', () => {
     ]);
   });
 });
+
+describe('checkpoint cadence', () => {
+  it('checkpoints on schedule even when the row that reaches the count is rejected', async () => {
+    // Rows 2..301: every 10th data row is invalid, so the 10th, 20th... rows are all rejected.
+    const rows = Array.from({ length: 300 }, (_, i) => ((i + 1) % 10 === 0 ? `Bad ${i},business` : `P${i},private`));
+    const checkpoints: number[] = [];
+    await runImport(chunksOf(`name,type\n${rows.join('\n')}\n`), {
+      owner: 'o',
+      writer: new MemoryWriter(),
+      checkpointEveryRows: 100,
+      onCheckpoint: async (checkpoint) => {
+        checkpoints.push(checkpoint.nextRow);
+      },
+    });
+    expect(checkpoints).toEqual([102, 202, 302]);
+  });
+});
