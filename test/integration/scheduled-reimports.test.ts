@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_S3_CREDENTIALS } from '../../lib/adapters/aws-clients.js';
 import type { JobView } from '../support/imports.js';
@@ -20,7 +22,8 @@ afterAll(async () => {
 /** One schedule tick, as EventBridge delivers it, then wait for the imports it started. */
 async function tick(): Promise<Record<string, string>> {
   const { handler } = await import('../../functions/schedule.js');
-  const result = await handler();
+  const event = JSON.parse(await readFile(new URL('../../events/schedule/tick.json', import.meta.url), 'utf8')) as ScheduledEvent;
+  const result = await handler(event);
   await api.stack.settle();
   return result.sources;
 }
