@@ -6,7 +6,8 @@ export default defineConfig({
     // Each file runs in its own process: integration files start their own local stack and
     // the handlers read process.env once, when loaded.
     pool: 'forks',
-    testTimeout: 30_000,
+    // Generous: integration tests drive real servers, and CI machines may be busy.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     env: { LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

@@ -64,3 +64,23 @@ describe('sample events', () => {
     expect(JSON.parse(refused.body)).toEqual({ code: 401, message: 'super admin authentication required' });
   });
 });
+
+describe('import events', () => {
+  it('start-import: ignores a job that does not exist, without failing the invocation', async () => {
+    const { handler } = await import('../../functions/import-object.js');
+    const event = await fixture<{ startImport: { owner: string; importId: string } }>('import/start-import.json', {
+      OWNER: 'john.smith',
+      IMPORT_ID: '000000000-0000000000000000',
+    });
+    await expect(handler(event, { getRemainingTimeInMillis: () => 900_000 } as never)).resolves.toBeUndefined();
+  });
+
+  it('drop folder: decodes the URL-encoded key and fails the job when the file is not in the bucket', async () => {
+    const { handler } = await import('../../functions/import-object.js');
+    const event = await fixture<import('aws-lambda').S3Event>('s3/drop-folder-object-created.json', { BUCKET: api.stack.buckets.UploadBucket as string, ETAG: 'abc' });
+    await handler(event, { getRemainingTimeInMillis: () => 900_000 } as never);
+    const token = await api.userToken('john.smith');
+    const { imports } = (await (await api.request('/phonebook/imports', { token })).json()) as { imports: Array<Record<string, string>> };
+    expect(imports[0]).toMatchObject({ object_key: 'drop/john.smith/crm export 2026-11.csv', status: 'failed', failure_reason: 'the file drop/john.smith/crm export 2026-11.csv is no longer in the bucket' });
+  });
+});

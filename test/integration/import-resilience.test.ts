@@ -1,44 +1,29 @@
 import { readFile } from 'node:fs/promises';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_S3_CREDENTIALS } from '../../lib/adapters/aws-clients.js';
 import { contactsCsv, createUpload, type JobView, putUpload, waitForJob } from '../support/imports.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 // Every invocation of the import function may work 250 ms before it must checkpoint and
 // hand over: a few thousand rows take several invocations, as a huge file would in AWS.
 let api: TestStack;
-let s3: S3Client;
-let bucket: string;
 beforeAll(async () => {
   api = await startTestStack({ env: { IMPORT_TIME_BUDGET_MS: '250', IMPORT_CHECKPOINT_ROWS: '300' } });
-  bucket = api.stack.buckets.UploadBucket as string;
-  s3 = new S3Client({ endpoint: api.stack.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
 });
 afterAll(async () => {
-  s3?.destroy();
   await api?.close();
 });
 
 async function ownContacts(username: string, prefix: string): Promise<Array<Record<string, string>>> {
-  const token = await api.userToken(username);
-  const found: Array<Record<string, string>> = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = `?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const page = (await (await api.request(`/phonebook/contacts${query}`, { token })).json()) as { contacts: Array<Record<string, string>>; next_cursor: string | null };
-    found.push(...page.contacts.filter((c) => c.owner === username && c.name?.startsWith(prefix)));
-    cursor = page.next_cursor;
-  } while (cursor);
-  return found;
+  return (await api.contactsOf(username, { ownOnly: true })).filter((c) => c.name?.startsWith(prefix));
 }
 
 const lambdaContext = { getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
 
 async function s3EventFor(key: string, size: number, etag: string): Promise<S3Event> {
   const text = (await readFile(new URL('../../events/s3/object-created.json', import.meta.url), 'utf8'))
-    .replaceAll('BUCKET', bucket)
+    .replaceAll('BUCKET', api.uploadBucket)
     .replace('"KEY"', JSON.stringify(key))
     .replace('"ETAG"', JSON.stringify(etag))
     .replace('"size": 0', `"size": ${size}`);
@@ -89,7 +74,7 @@ describe('duplicate deliveries and crashes', () => {
     const { handler } = await import('../../functions/import-object.js');
     const csv = contactsCsv(2000, 'Twice');
     const key = 'drop/jane.doe/twice.csv';
-    const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: csv }));
+    const put = await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: key, Body: csv }));
     await api.stack.settle();
     // The notification above ran the import once already; deliver the same event twice more.
     const event = await s3EventFor(key, csv.length, (put.ETag ?? '').replaceAll('"', ''));
@@ -119,7 +104,7 @@ describe('duplicate deliveries and crashes', () => {
     // The file goes in beside the job's upload key, where no notification starts an import,
     // and the job is pointed at it: the run below is the only one, and it is killed.
     const stagedKey = `imports/john.smith/${created.import_id}/staged.csv`;
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: stagedKey, Body: csv }));
+    await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: stagedKey, Body: csv }));
     await dynamoClient(config).send(
       new UpdateItemCommand({
         TableName: config.jobsTable,

@@ -1,39 +1,18 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_S3_CREDENTIALS } from '../../lib/adapters/aws-clients.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 import { contactsCsv, createUpload, type JobView, putUpload, waitForJob } from '../support/imports.js';
 
 let api: TestStack;
-let s3: S3Client;
-let bucket: string;
 beforeAll(async () => {
   api = await startTestStack();
-  bucket = api.stack.buckets.UploadBucket as string;
-  s3 = new S3Client({
-    endpoint: api.stack.s3Endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: LOCAL_S3_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
 });
 afterAll(async () => {
-  s3?.destroy();
   await api?.close();
 });
 
 async function countOwnContacts(username: string, prefix: string): Promise<number> {
-  const token = await api.userToken(username);
-  let count = 0;
-  let cursor: string | null = null;
-  do {
-    const query: string = `?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const page = (await (await api.request(`/phonebook/contacts${query}`, { token })).json()) as { contacts: Array<{ owner: string; name: string }>; next_cursor: string | null };
-    count += page.contacts.filter((c) => c.owner === username && c.name.startsWith(prefix)).length;
-    cursor = page.next_cursor;
-  } while (cursor);
-  return count;
+  return (await api.contactsOf(username, { ownOnly: true })).filter((c) => c.name?.startsWith(prefix)).length;
 }
 
 describe('presigned upload flow', () => {
@@ -123,7 +102,7 @@ describe('presigned upload flow', () => {
 describe('drop folder', () => {
   it('imports a file dropped under drop/<username>/ into that user phonebook', async () => {
     const csv = contactsCsv(40, 'Dropped');
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'drop/jane.doe/crm export.csv', Body: csv }));
+    await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: 'drop/jane.doe/crm export.csv', Body: csv }));
     await api.stack.settle();
     const token = await api.userToken('jane.doe');
     const list = (await (await api.request('/phonebook/imports', { token })).json()) as { imports: JobView[] };
@@ -133,14 +112,13 @@ describe('drop folder', () => {
   });
 
   it('fails the job of an unknown user with a clear reason and keeps the file', async () => {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'drop/nobody.here/list.csv', Body: contactsCsv(3, 'Orphan') }));
+    await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: 'drop/nobody.here/list.csv', Body: contactsCsv(3, 'Orphan') }));
     await api.stack.settle();
     const response = await api.request('/admin/phonebook/imports?username=nobody.here', { token: api.adminToken });
     const { imports } = (await response.json()) as { imports: JobView[] };
     expect(imports).toHaveLength(1);
     expect(imports[0]).toMatchObject({ status: 'failed', origin: 'drop' });
     expect(imports[0]?.failure_reason).toBe("user 'nobody.here' is not registered; the file was kept at drop/nobody.here/list.csv");
-    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
-    await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'drop/nobody.here/list.csv' }))).resolves.toBeDefined();
+    await expect(api.s3.send(new HeadObjectCommand({ Bucket: api.uploadBucket, Key: 'drop/nobody.here/list.csv' }))).resolves.toBeDefined();
   });
 });

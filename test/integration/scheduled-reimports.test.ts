@@ -1,26 +1,23 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { readFile } from 'node:fs/promises';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_S3_CREDENTIALS } from '../../lib/adapters/aws-clients.js';
 import type { JobView } from '../support/imports.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 let api: TestStack;
-let s3: S3Client;
-let bucket: string;
 beforeAll(async () => {
   api = await startTestStack();
-  bucket = api.stack.buckets.UploadBucket as string;
-  s3 = new S3Client({ endpoint: api.stack.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
 });
 afterAll(async () => {
-  s3?.destroy();
   await api?.close();
 });
 
 /** One schedule tick, as EventBridge delivers it, then wait for the imports it started. */
 async function tick(): Promise<Record<string, string>> {
   const { handler } = await import('../../functions/schedule.js');
-  const result = await handler();
+  const event = JSON.parse(await readFile(new URL('../../events/schedule/tick.json', import.meta.url), 'utf8')) as ScheduledEvent;
+  const result = await handler(event);
   await api.stack.settle();
   return result.sources;
 }
@@ -30,13 +27,11 @@ async function putSource(id: string, body: Record<string, unknown>): Promise<Res
 }
 
 async function names(username: string): Promise<string[]> {
-  const token = await api.userToken(username);
-  const page = (await (await api.request('/phonebook/contacts?limit=1000', { token })).json()) as { contacts: Array<{ owner: string; name: string }> };
-  return page.contacts.filter((c) => c.owner === username).map((c) => c.name).sort();
+  return (await api.contactsOf(username, { ownOnly: true })).map((c) => c.name ?? '').sort();
 }
 
 async function upload(key: string, csv: string): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: csv }));
+  await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: key, Body: csv }));
 }
 
 async function jobsOf(username: string): Promise<JobView[]> {

@@ -1,3 +1,5 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_S3_CREDENTIALS } from '../../lib/adapters/aws-clients.js';
 import { mintUserToken } from '../../lib/auth/jwt.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
 
@@ -12,6 +14,11 @@ export interface TestStack {
   /** POSTs multipart/form-data; values that are Buffers or Blobs go as files. */
   postForm(path: string, form: Record<string, string | Buffer | Blob>, headers?: Record<string, string>): Promise<Response>;
   request(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
+  /** Every contact the user sees (GET /phonebook/contacts, all pages), optionally only their own. */
+  contactsOf(username: string, options?: { ownOnly?: boolean; pageSize?: number }): Promise<Array<Record<string, string>>>;
+  /** An S3 client on the embedded server, and the upload bucket's name. */
+  s3: S3Client;
+  uploadBucket: string;
   close(): Promise<void>;
 }
 
@@ -19,7 +26,22 @@ export interface TestStack {
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
   const stack = await startLocalStack({ seedUsers: DEMO_USERS, ...options });
   const url = stack.url;
+  const s3 = new S3Client({
+    endpoint: stack.s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: LOCAL_S3_CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  const request = (path: string, init: RequestInit & { token?: string } = {}) => {
+    const { token, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    return fetch(`${url}${path}`, { ...rest, headers });
+  };
   return {
+    s3,
+    uploadBucket: stack.buckets.UploadBucket ?? '',
     stack,
     url,
     adminToken: stack.secrets.superAdminToken,
@@ -33,12 +55,24 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
       }
       return fetch(`${url}${path}`, { method: 'POST', body, headers });
     },
-    request: (path, init = {}) => {
-      const { token, ...rest } = init;
-      const headers = new Headers(rest.headers);
-      if (token) headers.set('authorization', `Bearer ${token}`);
-      return fetch(`${url}${path}`, { ...rest, headers });
+    request,
+    contactsOf: async (username, { ownOnly = false, pageSize = 1000 } = {}) => {
+      const token = await mintUserToken(stack.secrets.jwtSecret, username, []);
+      const contacts: Array<Record<string, string>> = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = `?limit=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const response = await request(`/phonebook/contacts${query}`, { token });
+        if (response.status !== 200) throw new Error(`listing contacts answered ${response.status}`);
+        const page = (await response.json()) as { contacts: Array<Record<string, string>>; next_cursor: string | null };
+        contacts.push(...page.contacts);
+        cursor = page.next_cursor;
+      } while (cursor);
+      return ownOnly ? contacts.filter((contact) => contact.owner === username) : contacts;
     },
-    close: () => stack.close(),
+    close: async () => {
+      s3.destroy();
+      await stack.close();
+    },
   };
 }
