@@ -45,7 +45,7 @@ describe('POST /phonebook/contacts/bulk', () => {
       { index: 4, error_code: 'duplicate', error_message: 'same contact as index 0', status_code: 409 },
       { index: 5, error_code: 'invalid', error_message: "unknown field 'nickname'; field 'workphone' must be a string", status_code: 400 },
     ]);
-    const stored = await ownContactsByName(api, token, 'bulk.user');
+    const stored = await ownContactsByName(api, 'bulk.user');
     expect([...stored.keys()]).toEqual(['Ada Lovelace']);
   });
 
@@ -65,7 +65,7 @@ describe('POST /phonebook/contacts/bulk', () => {
     const { body } = await bulk(token, { contacts: [{ name: 'Nobody Yet' }] }, '?dry_run=true');
     expect(body).toMatchObject({ dry_run: true, failed_contacts: [] });
     expect((body.contacts as unknown[])[0]).toMatchObject({ result: 'created' });
-    expect((await ownContactsByName(api, token, 'bulk.dry')).size).toBe(0);
+    expect((await ownContactsByName(api, 'bulk.dry')).size).toBe(0);
   });
 
   it('answers 413 beyond the documented maximum per request', async () => {
