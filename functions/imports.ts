@@ -1,12 +1,9 @@
 import { BadRequestError, NotFoundError } from '../lib/errors.js';
 import { type HttpResponse, jsonResponse } from '../lib/http/responses.js';
 import { type ImportJob, isImportId } from '../lib/jobs/job.js';
-import { jobView } from '../lib/jobs/job-view.js';
+import { jobView, rejectedRowsDownload } from '../lib/jobs/job-view.js';
 import { validateUsername } from '../lib/users.js';
 import { files, httpHandler, jobs, pathParameter, requireSuperAdmin, requireUser } from './runtime.js';
-
-/** Rejected rows up to this size are answered inline; larger ones through a download URL. */
-const INLINE_ERRORS_BYTES = 4 * 1024 * 1024;
 
 function listLimit(raw: string | undefined): number {
   if (raw === undefined) return 20;
@@ -22,23 +19,6 @@ async function ownJob(owner: string, importId: string): Promise<ImportJob> {
   return job;
 }
 
-async function errorsResponse(job: ImportJob): Promise<HttpResponse> {
-  if (job.status !== 'completed') throw new NotFoundError(`import is ${job.status.replace('_', ' ')}; rejected rows are listed when it has completed`);
-  if (!job.errorsKey) throw new NotFoundError('this import rejected no rows');
-  const object = await files.head(job.errorsKey);
-  if (!object) throw new NotFoundError('rejected rows are no longer available');
-  const filename = `${job.importId}-errors.csv`;
-  if (object.size <= INLINE_ERRORS_BYTES) {
-    return {
-      statusCode: 200,
-      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"` },
-      body: await files.readText(job.errorsKey),
-    };
-  }
-  const url = await files.presignDownload(job.errorsKey, { expiresInSeconds: 300, filename });
-  return { statusCode: 302, headers: { location: url, 'content-type': 'application/json' }, body: JSON.stringify({ url }) };
-}
-
 /** GET /phonebook/imports/{id} */
 export const getImport = httpHandler(async (event) => {
   const job = await ownJob(requireUser(event), pathParameter(event, 'id'));
@@ -46,7 +26,13 @@ export const getImport = httpHandler(async (event) => {
 });
 
 /** GET /phonebook/imports/{id}/errors.csv: every rejected row with its row number and reason. */
-export const getImportErrors = httpHandler(async (event) => errorsResponse(await ownJob(requireUser(event), pathParameter(event, 'id'))));
+export const getImportErrors = httpHandler(async (event): Promise<HttpResponse> => {
+  const download = await rejectedRowsDownload(await ownJob(requireUser(event), pathParameter(event, 'id')), files);
+  if (download.kind === 'inline') {
+    return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${download.filename}"` }, body: download.csv };
+  }
+  return { statusCode: 302, headers: { location: download.url, 'content-type': 'application/json' }, body: JSON.stringify({ url: download.url }) };
+});
 
 /** GET /phonebook/imports: the caller's recent jobs, newest first. */
 export const listImports = httpHandler(async (event) => {

@@ -1,4 +1,6 @@
+import { NotFoundError } from '../errors.js';
 import type { ImportJob } from './job.js';
+import type { FileStore } from './ports.js';
 
 /** A job as the API shows it: snake_case, progress in rows and bytes, no internals. */
 export function jobView(job: ImportJob): Record<string, unknown> {
@@ -30,4 +32,25 @@ export function jobView(job: ImportJob): Record<string, unknown> {
     ...(job.note ? { note: job.note } : {}),
     ...(job.errorsKey ? { errors_url: `/phonebook/imports/${job.importId}/errors.csv` } : {}),
   };
+}
+
+/** Rejected rows up to this size are answered inline; larger ones through a download URL. */
+const INLINE_ERRORS_BYTES = 4 * 1024 * 1024;
+
+export type RejectedRowsDownload =
+  | { kind: 'inline'; filename: string; csv: string }
+  | { kind: 'redirect'; filename: string; url: string };
+
+/**
+ * A completed job's errors.csv: inline when small (a Lambda response carries 6 MB at most),
+ * otherwise a short-lived download URL. 404 when there is nothing (yet) to download.
+ */
+export async function rejectedRowsDownload(job: ImportJob, files: FileStore): Promise<RejectedRowsDownload> {
+  if (job.status !== 'completed') throw new NotFoundError(`import is ${job.status.replace('_', ' ')}; rejected rows are listed when it has completed`);
+  if (!job.errorsKey) throw new NotFoundError('this import rejected no rows');
+  const object = await files.head(job.errorsKey);
+  if (!object) throw new NotFoundError('rejected rows are no longer available');
+  const filename = `${job.importId}-errors.csv`;
+  if (object.size <= INLINE_ERRORS_BYTES) return { kind: 'inline', filename, csv: await files.readText(job.errorsKey) };
+  return { kind: 'redirect', filename, url: await files.presignDownload(job.errorsKey, { expiresInSeconds: 300, filename }) };
 }
