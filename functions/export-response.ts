@@ -1,11 +1,7 @@
-import { s3Client } from '../lib/adapters/aws-clients.js';
-import { S3ExportFiles } from '../lib/adapters/s3-export-files.js';
 import { exportContactsCsv } from '../lib/export/csv-export.js';
 import { deliverExport } from '../lib/export/deliver.js';
 import { csvResponse, type HttpResponse, seeOtherResponse } from '../lib/http/responses.js';
-import { config, contacts } from './runtime.js';
-
-const files = new S3ExportFiles(s3Client(config), config.uploadBucket);
+import { config, contacts, files } from './runtime.js';
 
 /**
  * The export of `owner`'s phonebook as the response: the CSV itself while small, otherwise a

@@ -1,21 +1,27 @@
-/** Where an export too large for a response body goes: a file and a link to download it. */
-export interface ExportFileStore {
-  /** Streams the chunks into a new file and resolves with a time-limited download URL. */
-  storeExport(owner: string, chunks: AsyncIterable<Buffer>): Promise<{ url: string; expiresInSeconds: number }>;
-}
+import { randomUUID } from 'node:crypto';
+import type { FileStore } from '../jobs/ports.js';
+
+/** How long the download link of a large export works. */
+export const EXPORT_LINK_TTL_SECONDS = 15 * 60;
 
 export type ExportDelivery = { kind: 'inline'; body: string } | { kind: 'link'; url: string; expiresInSeconds: number };
+
+/** Where a large export goes: `exports/<owner>/...`, which the bucket's lifecycle rule deletes after a day. */
+function exportKey(owner: string, now: Date): string {
+  return `exports/${encodeURIComponent(owner)}/${now.toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.csv`;
+}
 
 /**
  * Hands an export over the cheapest way that works: as the response body while it stays
  * within `inlineMaxBytes` (a Lambda response is capped at 6 MB), otherwise streamed into the
- * file store, the part already read first, so that no more than `inlineMaxBytes` is ever
- * held in memory. Throws what the file store throws.
+ * file store (a multipart upload; the part already read first), so that no more than
+ * `inlineMaxBytes` is ever held in memory, and answered with a presigned download link.
+ * Throws what the file store throws.
  */
 export async function deliverExport(
   chunks: AsyncIterable<string>,
   owner: string,
-  options: { inlineMaxBytes: number; files: ExportFileStore },
+  options: { inlineMaxBytes: number; files: FileStore; now?: Date },
 ): Promise<ExportDelivery> {
   const iterator = chunks[Symbol.asyncIterator]();
   const held: Buffer[] = [];
@@ -28,8 +34,10 @@ export async function deliverExport(
     size += bytes.length;
     if (size > options.inlineMaxBytes) break;
   }
-  const stored = await options.files.storeExport(owner, resume(held, iterator));
-  return { kind: 'link', ...stored };
+  const key = exportKey(owner, options.now ?? new Date());
+  await options.files.write(key, resume(held, iterator), 'text/csv; charset=utf-8');
+  const url = await options.files.presignDownload(key, { expiresInSeconds: EXPORT_LINK_TTL_SECONDS, filename: 'phonebook.csv' });
+  return { kind: 'link', url, expiresInSeconds: EXPORT_LINK_TTL_SECONDS };
 }
 
 async function* resume(first: Buffer[], rest: AsyncIterator<string>): AsyncIterable<Buffer> {
