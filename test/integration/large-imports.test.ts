@@ -1,4 +1,4 @@
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 import { contactsCsv, createUpload, type JobView, putUpload, waitForJob } from '../support/imports.js';
@@ -31,6 +31,10 @@ describe('presigned upload flow', () => {
     expect(job.report).toMatchObject({ total_rows: 300, imported_rows: 294, failed_rows: 0, skipped_rows: 6 });
     expect(job.progress).toMatchObject({ rows_processed: 300, bytes_read: csv.length, total_bytes: csv.length, percent: 100 });
     expect(await countOwnContacts('john.smith', 'Upload ')).toBe(294);
+
+    // The report is also kept as JSON next to the upload.
+    const stored = await api.s3.send(new GetObjectCommand({ Bucket: api.uploadBucket, Key: `imports/john.smith/${created.import_id}/report.json` }));
+    expect(JSON.parse(await (stored.Body as { transformToString(): Promise<string> }).transformToString())).toEqual({ import_id: created.import_id, ...job.report });
 
     const errors = await api.request(`/phonebook/imports/${created.import_id}/errors.csv`, { token });
     expect(errors.status).toBe(200);
