@@ -31,7 +31,7 @@ export const getImportErrors = httpHandler(async (event): Promise<HttpResponse> 
   if (download.kind === 'inline') {
     return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${download.filename}"` }, body: download.csv };
   }
-  return { statusCode: 302, headers: { location: download.url, 'content-type': 'application/json' }, body: JSON.stringify({ url: download.url }) };
+  return { statusCode: 303, headers: { location: download.url, 'content-type': 'application/json' }, body: JSON.stringify({ url: download.url }) };
 });
 
 /** GET /phonebook/imports: the caller's recent jobs, newest first. */
