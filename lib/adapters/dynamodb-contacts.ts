@@ -41,7 +41,8 @@ export function shardOf(id: string): number {
   return Number.parseInt(id.charAt(0), 16) % SHARD_COUNT;
 }
 
-function toItem(contact: Contact, now: string): Record<string, unknown> {
+/** The stored item of a contact (before marshalling); the benchmark pre-builds its requests with it. */
+export function toItem(contact: Contact, now: string): Record<string, unknown> {
   const shard = shardOf(contact.id);
   const item: Record<string, unknown> = { pk: `${contact.owner}#${shard}`, id: contact.id, owner: contact.owner, updatedAt: now };
   for (const field of CONTACT_FIELDS) {

@@ -1,0 +1,136 @@
+/**
+ * The measured process. Runs one stage, given as a JSON argument (an ImporterJob), and prints
+ * one JSON line (an ImporterResult) with its time and its own peak RSS. Storage settings come
+ * from the environment, exactly as a handler reads them.
+ */
+import { createReadStream } from 'node:fs';
+import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { type Options as CsvParseOptions, parse } from 'csv-parse';
+import { dynamoClient } from '../lib/adapters/aws-clients.js';
+import { DynamoContactRepository, toItem } from '../lib/adapters/dynamodb-contacts.js';
+import { loadConfig } from '../lib/config.js';
+import { importContacts } from '../lib/import/pipeline.js';
+import { type ImportReport, reportCounts } from '../lib/import/report.js';
+import type { ContactWrite, ContactWriter } from '../lib/storage/ports.js';
+import { localS3Client } from './local-s3.js';
+import type { ImporterJob, ImporterResult } from './processes.js';
+
+export const BENCH_OWNER = 'bench.user';
+const BATCH_SIZE = 25;
+
+const peakRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+
+/** A writer that takes every batch and keeps nothing: the pipeline's own ceiling. */
+const discardingWriter: ContactWriter = {
+  maxBatchSize: BATCH_SIZE,
+  writeContacts: async () => [],
+};
+
+/** csv-parse alone, with the options of the import pipeline (lib/import/pipeline.ts). */
+async function parseOnly(file: string): Promise<number> {
+  const options: CsvParseOptions = {
+    bom: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    skip_empty_lines: false,
+    relax_quotes: true,
+    skip_records_with_error: true,
+    max_record_size: 1024 * 1024,
+  };
+  let records = 0;
+  for await (const _record of createReadStream(file).pipe(parse(options))) records++;
+  return records - 1;
+}
+
+/**
+ * Every BatchWriteItem request the import of `file` would send, marshalled ahead of time, so
+ * the ceiling stage measures the database and the SDK and nothing of ours.
+ */
+async function prebuildRequests(file: string): Promise<{ rows: number; requests: WriteRequest[][] }> {
+  const requests: WriteRequest[][] = [];
+  const now = new Date().toISOString();
+  const collector: ContactWriter = {
+    maxBatchSize: BATCH_SIZE,
+    writeContacts: async (batch: readonly ContactWrite[]) => {
+      requests.push(batch.map((write) => ({ PutRequest: { Item: marshall(toItem(write.contact, now), { removeUndefinedValues: true }) } })));
+      return [];
+    },
+  };
+  const report = await importContacts(createReadStream(file), { owner: BENCH_OWNER, writer: collector });
+  return { rows: report.total_rows, requests };
+}
+
+/** Sends the pre-built requests with `concurrency` in flight, as the pipeline's batch sink does. */
+async function sendAll(requests: WriteRequest[][], concurrency: number, table: string): Promise<void> {
+  const client = dynamoClient(loadConfig());
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < requests.length) {
+      let pending = requests[next++] ?? [];
+      while (pending.length > 0) {
+        const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+        pending = result.UnprocessedItems?.[table] ?? [];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/**
+ * The import of an object already in S3, as the S3-triggered import handler runs it:
+ * GetObject stream → importContacts → DynamoDB adapter. Swapped for the real handler once it exists.
+ */
+async function importObject(key: string): Promise<ImportReport> {
+  const config = loadConfig();
+  const s3 = localS3Client(process.env.S3_ENDPOINT ?? '');
+  const object = await s3.send(new GetObjectCommand({ Bucket: process.env.BENCH_BUCKET, Key: key }));
+  if (!object.Body) throw new Error(`s3://${process.env.BENCH_BUCKET}/${key} has no body`);
+  return importContacts(object.Body as AsyncIterable<Uint8Array>, {
+    owner: BENCH_OWNER,
+    writer: new DynamoContactRepository(dynamoClient(config), config.contactsTable),
+    writeConcurrency: config.writeConcurrency,
+    maxErrorMessages: config.maxErrorMessages,
+  });
+}
+
+/** Wall and CPU time of `run`: the figures of one stage. */
+async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: number; cpuSeconds: number }> {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const value = await run();
+  const cpu = process.cpuUsage(cpuBefore);
+  return { value, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+async function measure(job: ImporterJob): Promise<ImporterResult> {
+  const { stage } = job;
+  switch (stage) {
+    case 'csvparse': {
+      const { value: rows, ...time } = await timed(() => parseOnly(job.file));
+      return { stage, rows, items: 0, ...time, peakRssMb: peakRssMb() };
+    }
+    case 'pipeline': {
+      const { value: report, ...time } = await timed(() =>
+        importContacts(createReadStream(job.file), { owner: BENCH_OWNER, writer: discardingWriter, writeConcurrency: job.concurrency }),
+      );
+      return { stage, rows: report.total_rows, items: report.imported_rows, ...time, peakRssMb: peakRssMb(), report: reportCounts(report) };
+    }
+    case 'ceiling': {
+      // Rows are the file's, items the writes its import makes: the same work as e2e, timed alone.
+      const { rows, requests } = await prebuildRequests(job.file);
+      const items = requests.reduce((sum, request) => sum + request.length, 0);
+      const { value: _, ...time } = await timed(() => sendAll(requests, job.concurrency, loadConfig().contactsTable));
+      return { stage, rows, items, ...time, peakRssMb: peakRssMb() };
+    }
+    case 'e2e': {
+      const { value: report, ...time } = await timed(() => importObject(job.key));
+      return { stage, rows: report.total_rows, items: report.imported_rows, ...time, peakRssMb: peakRssMb(), report: reportCounts(report) };
+    }
+  }
+}
+
+const result = await measure(JSON.parse(process.argv[2] ?? '{}') as ImporterJob);
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);

@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The benchmark runs three kinds of process: this one, the backend, and the measured importer. */
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+export const BENCH_BUCKET = 'bench-imports';
+
+export interface BackendEndpoints {
+  dynamodbEndpoint: string;
+  s3Endpoint: string;
+  bucket: string;
+  tables: string[];
+}
+
+/** What the importer process is asked to measure. */
+export type ImporterJob =
+  | { stage: 'csvparse'; file: string }
+  | { stage: 'pipeline'; file: string; concurrency: number }
+  | { stage: 'ceiling'; file: string; concurrency: number }
+  | { stage: 'e2e'; key: string; concurrency: number };
+
+/** What it measured: the last line of its output. */
+export interface ImporterResult {
+  stage: ImporterJob['stage'];
+  /** Data rows read from the file (the rate's numerator for every stage but the ceiling). */
+  rows: number;
+  /** Items sent to storage (imported contacts); 0 when nothing is written. */
+  items: number;
+  seconds: number;
+  /** CPU time (user + system) the importer process spent in the stage, in seconds. */
+  cpuSeconds: number;
+  /** process.resourceUsage().maxRSS of the importer process, in MB. */
+  peakRssMb: number;
+  report?: { total_rows: number; imported_rows: number; failed_rows: number; skipped_rows: number };
+}
+
+function tsxProcess(script: string, args: string[], options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv }): ChildProcess {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(BENCH_DIR, script), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: 'silent', ...options.env },
+  });
+}
+
+export interface Backend {
+  endpoints: BackendEndpoints;
+  stop(): Promise<void>;
+}
+
+/** Starts a fresh backend process (empty tables, empty bucket) and waits for its endpoints. */
+export async function startBackend(): Promise<Backend> {
+  const child = tsxProcess('backend.ts', [], {});
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const first = await Promise.race([
+    once(lines, 'line').then(([line]) => String(line)),
+    exited.then(([code]) => {
+      throw new Error(`the backend process exited with ${String(code)} before it was ready`);
+    }),
+  ]);
+  lines.on('line', () => undefined);
+  return {
+    endpoints: JSON.parse(first) as BackendEndpoints,
+    stop: async () => {
+      child.stdin?.end();
+      await exited;
+    },
+  };
+}
+
+/** Runs one measurement in a new importer process and returns what it reports. */
+export async function runImporter(job: ImporterJob, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<ImporterResult> {
+  const child = tsxProcess('importer.ts', [JSON.stringify(job)], options);
+  child.stdin?.end();
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+    output += text;
+  });
+  const [code] = await once(child, 'exit');
+  const last = output.trimEnd().split('\n').pop() ?? '';
+  if (code !== 0) throw new Error(`the ${job.stage} importer exited with ${String(code)}: ${last}`);
+  return JSON.parse(last) as ImporterResult;
+}
