@@ -51,8 +51,8 @@ export interface Backend {
 }
 
 /** Starts a fresh backend process (empty tables, empty bucket) and waits for its endpoints. */
-export async function startBackend(): Promise<Backend> {
-  const child = tsxProcess('backend.ts', [], {});
+export async function startBackend(nodeArgs: string[] = []): Promise<Backend> {
+  const child = tsxProcess('backend.ts', [], { nodeArgs });
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const first = await Promise.race([

@@ -61,16 +61,20 @@ async function putObject(backend: Backend, key: string, file: string): Promise<v
   }
 }
 
-/** Runs one importer stage; `profileName` writes a CPU profile of it when --cpu-prof is given. */
+/** Node flags that write a CPU profile of a process when --cpu-prof is given. */
+function profileArgs(profileName: string | undefined): string[] {
+  // One folder per process: the tsx loader thread writes a profile of its own beside the main thread's.
+  return profileDir && profileName ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, profileName)}`] : [];
+}
+
+/** Runs one importer stage; `profileName` names its CPU profile folder. */
 function measure(job: ImporterJob, env: NodeJS.ProcessEnv = {}, profileName?: string): Promise<ImporterResult> {
-  // One folder per stage: the tsx loader thread writes a profile of its own beside the main thread's.
-  const nodeArgs = profileDir && profileName ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, profileName)}`] : [];
-  return runImporter(job, { env, nodeArgs });
+  return runImporter(job, { env, nodeArgs: profileArgs(profileName) });
 }
 
 /** Storage stages each get a fresh backend process: an empty table, the same starting point. */
-async function withBackend<T>(use: (backend: Backend) => Promise<T>): Promise<T> {
-  const backend = await startBackend();
+async function withBackend<T>(use: (backend: Backend) => Promise<T>, profileName?: string): Promise<T> {
+  const backend = await startBackend(profileArgs(profileName && `${profileName}-backend`));
   try {
     return await use(backend);
   } finally {
@@ -83,7 +87,7 @@ async function e2e(csv: GeneratedCsv, profileName: string): Promise<ImporterResu
     const key = `imports/${path.basename(csv.path)}`;
     await putObject(backend, key, csv.path);
     return measure({ stage: 'e2e', key, concurrency }, storageEnv(backend), profileName);
-  });
+  }, profileName);
 }
 
 const STAGES = ['csvparse', 'pipeline', 'ceiling', 'e2e', 'sync'] as const;
@@ -117,7 +121,7 @@ try {
     tenth: await measure({ stage: 'pipeline', file: csvTenth.path, concurrency }),
   }));
   const ceiling = await run('ceiling', 'pre-built BatchWriteItem requests, no CSV work', () =>
-    withBackend((backend) => measure({ stage: 'ceiling', file: csv.path, concurrency }, storageEnv(backend), 'ceiling')),
+    withBackend((backend) => measure({ stage: 'ceiling', file: csv.path, concurrency }, storageEnv(backend), 'ceiling'), 'ceiling'),
   );
   const e2eRuns = await run('e2e', 'S3 object → import → DynamoDB, at N and N/10', async () => ({
     full: await e2e(csv, 'e2e'),
@@ -128,6 +132,7 @@ try {
   );
 
   const rate = (result: ImporterResult | undefined): number | undefined => (result ? Math.round(result.rows / result.seconds) : undefined);
+  const cpuPerRow = (result: ImporterResult | undefined): number | null => (result ? round((result.cpuSeconds * 1e6) / result.rows, 1) : null);
   const results = {
     rows,
     concurrency,
@@ -145,8 +150,11 @@ try {
     pipeline_peak_rss_mb_tenth: pipeline?.tenth.peakRssMb ?? null,
     pipeline_rss_growth: ratioOf(pipeline?.full.peakRssMb, pipeline?.tenth.peakRssMb),
     ceiling_items_per_s: ceiling ? Math.round(ceiling.items / ceiling.seconds) : null,
-    ceiling_importer_cpu_share: ceiling ? round(ceiling.cpuSeconds / ceiling.seconds, 2) : null,
-    e2e_importer_cpu_share: e2eRuns ? round(e2eRuns.full.cpuSeconds / e2eRuns.full.seconds, 2) : null,
+    // CPU per row of the importer process: steadier than rates on a shared machine.
+    csvparse_cpu_us_per_row: cpuPerRow(csvparse),
+    pipeline_cpu_us_per_row: cpuPerRow(pipeline?.full),
+    ceiling_importer_cpu_us_per_row: cpuPerRow(ceiling),
+    e2e_importer_cpu_us_per_row: cpuPerRow(e2eRuns?.full),
     sync_1000_rows_p50_ms: sync?.p50Ms ?? null,
     sync_1000_rows_p95_ms: sync?.p95Ms ?? null,
     sync_first_request_ms: sync?.firstMs ?? null,
