@@ -1,7 +1,8 @@
 /**
  * The benchmark's backend process: dynalite and s3rver with the tables of serverless.yml and
  * one bucket, started apart from the importer so the importer's memory and CPU are its own.
- * Prints one JSON line with the endpoints, then serves until stdin closes.
+ * Prints one JSON line with the endpoints, serves until stdin closes, then prints the CPU
+ * seconds it used (the backend's share of the machine during the stage).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,8 @@ let closing = false;
 async function close(): Promise<void> {
   if (closing) return;
   closing = true;
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
   await s3.close();
   await dynamo.close();
   await rm(s3Dir, { recursive: true, force: true });

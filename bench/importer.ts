@@ -4,20 +4,21 @@
  * from the environment, exactly as a handler reads them.
  */
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context, S3Event } from 'aws-lambda';
 import { type Options as CsvParseOptions, parse } from 'csv-parse';
 import { dynamoClient } from '../lib/adapters/aws-clients.js';
-import { DynamoContactRepository, toItem } from '../lib/adapters/dynamodb-contacts.js';
+import { toItem } from '../lib/adapters/dynamodb-contacts.js';
 import { loadConfig } from '../lib/config.js';
 import { importContacts } from '../lib/import/pipeline.js';
 import { type ImportReport, reportCounts } from '../lib/import/report.js';
 import type { ContactWrite, ContactWriter } from '../lib/storage/ports.js';
-import { localS3Client } from './local-s3.js';
-import type { ImporterJob, ImporterResult } from './processes.js';
+import { PROJECT_ROOT } from '../local/stack.js';
+import { BENCH_OWNER, type DroppedObject, type ImporterJob, type ImporterResult } from './processes.js';
 
-export const BENCH_OWNER = 'bench.user';
 const BATCH_SIZE = 25;
 
 const peakRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
@@ -54,7 +55,7 @@ async function prebuildRequests(file: string): Promise<{ rows: number; requests:
   const collector: ContactWriter = {
     maxBatchSize: BATCH_SIZE,
     writeContacts: async (batch: readonly ContactWrite[]) => {
-      requests.push(batch.map((write) => ({ PutRequest: { Item: marshall(toItem(write.contact, now), { removeUndefinedValues: true }) } })));
+      requests.push(batch.map((write) => ({ PutRequest: { Item: marshall(toItem(write, now), { removeUndefinedValues: true }) } })));
       return [];
     },
   };
@@ -78,21 +79,34 @@ async function sendAll(requests: WriteRequest[][], concurrency: number, table: s
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
+/** The S3 ObjectCreated event for `object`, from the sample event every local invoke uses. */
+async function objectCreatedEvent(object: DroppedObject): Promise<S3Event> {
+  const event = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'events/s3/object-created.json'), 'utf8')) as S3Event;
+  const record = event.Records[0];
+  if (!record) throw new Error('events/s3/object-created.json has no record');
+  record.eventTime = new Date().toISOString();
+  record.s3.bucket.name = object.bucket;
+  record.s3.bucket.arn = `arn:aws:s3:::${object.bucket}`;
+  record.s3.object = { ...record.s3.object, key: encodeURIComponent(object.key).replaceAll('%2F', '/'), size: object.size, eTag: object.etag };
+  return event;
+}
+
 /**
- * The import of an object already in S3, as the S3-triggered import handler runs it:
- * GetObject stream → importContacts → DynamoDB adapter. Swapped for the real handler once it exists.
+ * The real import path: the S3-triggered import handler (functions/import-object.ts) run with
+ * the ObjectCreated event of a file dropped into the owner's drop folder; it creates the job,
+ * streams the object through the pipeline into DynamoDB and checkpoints as in AWS.
  */
-async function importObject(key: string): Promise<ImportReport> {
-  const config = loadConfig();
-  const s3 = localS3Client(process.env.S3_ENDPOINT ?? '');
-  const object = await s3.send(new GetObjectCommand({ Bucket: process.env.BENCH_BUCKET, Key: key }));
-  if (!object.Body) throw new Error(`s3://${process.env.BENCH_BUCKET}/${key} has no body`);
-  return importContacts(object.Body as AsyncIterable<Uint8Array>, {
-    owner: BENCH_OWNER,
-    writer: new DynamoContactRepository(dynamoClient(config), config.contactsTable),
-    writeConcurrency: config.writeConcurrency,
-    maxErrorMessages: config.maxErrorMessages,
-  });
+async function importObject(object: DroppedObject): Promise<{ seconds: number; cpuSeconds: number; report: ImportReport }> {
+  const runtime = await import('../functions/runtime.js');
+  const { handler } = await import('../functions/import-object.js');
+  await runtime.users.registerUser(BENCH_OWNER);
+  const event = await objectCreatedEvent(object);
+  // One invocation with the whole import: the figure is throughput, not the continuation path.
+  const context = { functionName: 'importObject', awsRequestId: 'bench', getRemainingTimeInMillis: () => 3_600_000 } as Context;
+  const { value: _, ...time } = await timed(() => handler(event, context));
+  const [job] = await runtime.jobs.listJobs(BENCH_OWNER, 1);
+  if (job?.status !== 'completed' || !job.report) throw new Error(`the import job ended ${job?.status ?? 'missing'}: ${job?.failureReason ?? ''}`);
+  return { ...time, report: job.report };
 }
 
 /** Wall and CPU time of `run`: the figures of one stage. */
@@ -125,7 +139,7 @@ async function measure(job: ImporterJob): Promise<ImporterResult> {
       return { stage, rows, items, ...time, peakRssMb: peakRssMb() };
     }
     case 'e2e': {
-      const { value: report, ...time } = await timed(() => importObject(job.key));
+      const { report, ...time } = await importObject(job.object);
       return { stage, rows: report.total_rows, items: report.imported_rows, ...time, peakRssMb: peakRssMb(), report: reportCounts(report) };
     }
   }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 export const BENCH_BUCKET = 'bench-imports';
+export const BENCH_OWNER = 'bench.user';
 
 export interface BackendEndpoints {
   dynamodbEndpoint: string;
@@ -16,12 +17,20 @@ export interface BackendEndpoints {
   tables: string[];
 }
 
+/** A CSV put into the upload bucket, as its ObjectCreated event describes it. */
+export interface DroppedObject {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+}
+
 /** What the importer process is asked to measure. */
 export type ImporterJob =
   | { stage: 'csvparse'; file: string }
   | { stage: 'pipeline'; file: string; concurrency: number }
   | { stage: 'ceiling'; file: string; concurrency: number }
-  | { stage: 'e2e'; key: string; concurrency: number };
+  | { stage: 'e2e'; object: DroppedObject; concurrency: number };
 
 /** What it measured: the last line of its output. */
 export interface ImporterResult {
@@ -47,7 +56,8 @@ function tsxProcess(script: string, args: string[], options: { nodeArgs?: string
 
 export interface Backend {
   endpoints: BackendEndpoints;
-  stop(): Promise<void>;
+  /** Stops the backend; resolves with the CPU seconds it used since it started. */
+  stop(): Promise<number>;
 }
 
 /** Starts a fresh backend process (empty tables, empty bucket) and waits for its endpoints. */
@@ -61,12 +71,16 @@ export async function startBackend(nodeArgs: string[] = []): Promise<Backend> {
       throw new Error(`the backend process exited with ${String(code)} before it was ready`);
     }),
   ]);
-  lines.on('line', () => undefined);
+  let last = '';
+  lines.on('line', (line: string) => {
+    last = line;
+  });
   return {
     endpoints: JSON.parse(first) as BackendEndpoints,
     stop: async () => {
       child.stdin?.end();
       await exited;
+      return (JSON.parse(last || '{}') as { cpuSeconds?: number }).cpuSeconds ?? Number.NaN;
     },
   };
 }

@@ -1,11 +1,11 @@
 import { jsonResponse } from '../lib/http/responses.js';
 import { validateUsername } from '../lib/users.js';
-import { httpHandler, requireSuperAdmin, users } from './runtime.js';
+import { httpHandler, pathParameter, requireSuperAdmin, users } from './runtime.js';
 
 /** PUT /admin/users/{username}: registers a user (201), or confirms an existing one (200). */
 export const handler = httpHandler(async (event) => {
   requireSuperAdmin(event);
-  const username = validateUsername(decodeURIComponent(event.pathParameters?.username ?? ''));
+  const username = validateUsername(pathParameter(event, 'username'));
   const { user, created } = await users.registerUser(username);
   return jsonResponse(created ? 201 : 200, { username: user.username, created_at: user.createdAt });
 });

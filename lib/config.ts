@@ -8,8 +8,15 @@ export interface Config {
   region: string;
   contactsTable: string;
   usersTable: string;
+  jobsTable: string;
+  sourcesTable: string;
+  uploadBucket: string;
+  /** The function that runs import jobs, invoked asynchronously to start or continue one. */
+  importFunctionName: string;
   /** Set for the local stack; unset in AWS. */
   dynamodbEndpoint: string | undefined;
+  s3Endpoint: string | undefined;
+  lambdaEndpoint: string | undefined;
   superAdminAllowList: IpAllowList;
   superAdminToken: SecretRef;
   jwt: {
@@ -22,6 +29,11 @@ export interface Config {
   writeConcurrency: number;
   maxErrorMessages: number;
   contactsPageSize: number;
+  maxUploadBytes: number;
+  uploadUrlTtlSeconds: number;
+  /** Caps one invocation's work on an import before it checkpoints and continues; unset: the Lambda timeout decides. */
+  importTimeBudgetMs: number | undefined;
+  importCheckpointRows: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -86,7 +98,13 @@ export function loadConfig(env: Env = process.env): Config {
     region: optional(env, 'AWS_REGION') ?? 'us-east-1',
     contactsTable: required(env, 'CONTACTS_TABLE'),
     usersTable: required(env, 'USERS_TABLE'),
+    jobsTable: required(env, 'JOBS_TABLE'),
+    sourcesTable: required(env, 'SOURCES_TABLE'),
+    uploadBucket: required(env, 'UPLOAD_BUCKET'),
+    importFunctionName: required(env, 'IMPORT_FUNCTION_NAME'),
     dynamodbEndpoint: optional(env, 'DYNAMODB_ENDPOINT'),
+    s3Endpoint: optional(env, 'S3_ENDPOINT'),
+    lambdaEndpoint: optional(env, 'LAMBDA_ENDPOINT'),
     superAdminAllowList: parseIpAllowList(optional(env, 'SUPER_ADMIN_ALLOW_IPS') ?? '127.0.0.0/8'),
     superAdminToken,
     jwt: {
@@ -99,5 +117,10 @@ export function loadConfig(env: Env = process.env): Config {
     writeConcurrency: positiveInt(env, 'IMPORT_WRITE_CONCURRENCY', 4, 64),
     maxErrorMessages: positiveInt(env, 'IMPORT_MAX_ERROR_MESSAGES', 100, 10_000),
     contactsPageSize: positiveInt(env, 'CONTACTS_PAGE_SIZE', 100, 1_000),
+    // S3 takes up to 5 GB in one PUT; 1 GiB keeps one import within a few Lambda invocations.
+    maxUploadBytes: positiveInt(env, 'MAX_UPLOAD_BYTES', 1024 ** 3, 5 * 1024 ** 3),
+    uploadUrlTtlSeconds: positiveInt(env, 'UPLOAD_URL_TTL_SECONDS', 900, 7 * 24 * 3600),
+    importTimeBudgetMs: optional(env, 'IMPORT_TIME_BUDGET_MS') === undefined ? undefined : positiveInt(env, 'IMPORT_TIME_BUDGET_MS', 1, 15 * 60 * 1000),
+    importCheckpointRows: positiveInt(env, 'IMPORT_CHECKPOINT_ROWS', 5_000, 1_000_000),
   };
 }

@@ -61,3 +61,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** The object an import was to read is not in the bucket. */
+export class UploadNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`upload not found: ${key}`);
+    this.name = 'UploadNotFoundError';
+  }
+}

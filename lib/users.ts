@@ -1,4 +1,5 @@
-import { BadRequestError } from './errors.js';
+import { BadRequestError, NotFoundError } from './errors.js';
+import type { UserRepository } from './storage/ports.js';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{1,128}$/;
 
@@ -13,4 +14,12 @@ export function validateUsername(username: string): string {
     throw new BadRequestError('invalid username', 'use 1 to 128 letters, digits or . _ @ + -');
   }
   return username;
+}
+
+/** The registered user an admin request targets: 400 without a username, 404 if unknown. */
+export async function requireRegisteredUser(username: unknown, users: UserRepository): Promise<string> {
+  const name = typeof username === 'string' ? username.trim() : '';
+  if (!name) throw new BadRequestError('username field is required');
+  if (!isValidUsername(name) || !(await users.findUser(name))) throw new NotFoundError('target user not found');
+  return name;
 }

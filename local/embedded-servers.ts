@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { presignedSignatureCheck } from './presigned-auth.js';
 import type { TableDefinition } from './service-definition.js';
 
 export interface EmbeddedServer {
@@ -11,6 +12,8 @@ export interface EmbeddedServer {
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** s3rver's built-in account. */
+const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** dynalite: the DynamoDB API in-process, on LevelDB under `directory` (or in memory). */
 export async function startDynamoDb(options: { directory?: string; port?: number }): Promise<EmbeddedServer> {
@@ -37,6 +40,8 @@ export async function startS3(options: { directory: string; port?: number; bucke
     silent: true,
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   });
+  // Koa composes its middleware when it starts listening: this check runs before s3rver's own.
+  (server as unknown as { middleware: unknown[] }).middleware.unshift(presignedSignatureCheck(S3RVER_CREDENTIALS));
   const address = (await server.run()) as AddressInfo;
   return {
     server,

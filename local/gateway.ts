@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
   APIGatewayProxyResult,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
+import type { LocalFunctions } from './functions.js';
 import type { HttpRoute, ServiceDefinition } from './service-definition.js';
 
 /** API Gateway REST APIs refuse bodies over 10 MB before anything runs. */
@@ -20,8 +19,6 @@ const STAGE = 'local';
 const API_ID = 'local';
 const ACCOUNT_ID = '000000000000';
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-
 export interface Gateway {
   url: string;
   port: number;
@@ -30,8 +27,7 @@ export interface Gateway {
 
 export interface GatewayOptions {
   definition: ServiceDefinition;
-  /** Project root: handler paths in serverless.yml are relative to it. */
-  root: string;
+  functions: LocalFunctions;
   port: number;
   host?: string;
 }
@@ -109,43 +105,8 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
  * exactly as API Gateway fills it; X-Forwarded-For is passed on as a header and nothing more.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { definition, root } = options;
-  const handlers = new Map<string, Promise<Handler>>();
-
-  const loadFunction = (name: string): Promise<Handler> => {
-    let loaded = handlers.get(name);
-    if (!loaded) {
-      const spec = definition.functions[name];
-      if (!spec) throw new Error(`function ${name} is not defined in serverless.yml`);
-      const dot = spec.handler.lastIndexOf('.');
-      const file = path.join(root, `${spec.handler.slice(0, dot)}.ts`);
-      const exportName = spec.handler.slice(dot + 1);
-      loaded = import(pathToFileURL(file).href).then((module: Record<string, unknown>) => {
-        const handler = module[exportName];
-        if (typeof handler !== 'function') throw new Error(`${spec.handler} is not a function`);
-        return handler as Handler;
-      });
-      handlers.set(name, loaded);
-    }
-    return loaded;
-  };
-
-  const invoke = async (name: string, event: unknown): Promise<unknown> => {
-    const timeoutSeconds = definition.functions[name]?.timeout ?? definition.defaultTimeoutSeconds;
-    const handler = await loadFunction(name);
-    const context = { functionName: name, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => timeoutSeconds * 1000 };
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        handler(event, context),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${name} timed out after ${timeoutSeconds}s`)), timeoutSeconds * 1000);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const { definition } = options;
+  const invoke = (name: string, event: unknown) => options.functions.invoke(name, event);
 
   const gatewayResponse = (
     response: ServerResponse,

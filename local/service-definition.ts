@@ -34,8 +34,30 @@ export interface TableDefinition {
   properties: Record<string, unknown>;
 }
 
+export interface BucketNotification {
+  functionName: string;
+  prefix: string;
+  suffix: string;
+}
+
+export interface BucketDefinition {
+  logicalId: string;
+  /** The BucketName as written (a CloudFormation expression), to recognise references to it. */
+  nameExpression: unknown;
+  notifications: BucketNotification[];
+}
+
+export interface ScheduleDefinition {
+  functionName: string;
+  /** `rate(15 minutes)` as resolved from params. */
+  rate: string;
+}
+
 export interface ServiceDefinition {
+  service: string;
   routes: HttpRoute[];
+  buckets: BucketDefinition[];
+  schedules: ScheduleDefinition[];
   functions: Record<string, { handler: string; timeout?: number }>;
   gatewayResponses: Record<string, GatewayResponseDefinition>;
   binaryMediaTypes: string[];
@@ -75,12 +97,23 @@ export async function loadServiceDefinition(file: string): Promise<ServiceDefini
   const resources = asRecord(asRecord(document.resources).Resources);
   const functions = asRecord(document.functions);
   const functionNames = Object.keys(functions);
+  const params = Object.fromEntries(
+    Object.entries(asRecord(asRecord(document.params).default)).map(([key, value]) => [key, String(value ?? '')]),
+  );
+  const resolveParams = (value: string) => value.replace(/\$\{param:([A-Za-z0-9]+)\}/g, (_, name: string) => params[name] ?? '');
   const routes: HttpRoute[] = [];
+  const schedules: ScheduleDefinition[] = [];
   const functionTable: ServiceDefinition['functions'] = {};
   for (const [functionName, raw] of Object.entries(functions)) {
     const spec = asRecord(raw);
     functionTable[functionName] = { handler: String(spec.handler), ...(typeof spec.timeout === 'number' ? { timeout: spec.timeout } : {}) };
     for (const event of (spec.events as unknown[] | undefined) ?? []) {
+      const schedule = asRecord(event).schedule;
+      if (schedule !== undefined) {
+        const rate = typeof schedule === 'string' ? schedule : String(asRecord(schedule).rate ?? '');
+        schedules.push({ functionName, rate: resolveParams(rate) });
+        continue;
+      }
       const http = asRecord(asRecord(event).http);
       if (http.path === undefined) continue;
       routes.push({
@@ -94,6 +127,7 @@ export async function loadServiceDefinition(file: string): Promise<ServiceDefini
   }
   const gatewayResponses: ServiceDefinition['gatewayResponses'] = {};
   const tables: TableDefinition[] = [];
+  const buckets: BucketDefinition[] = [];
   for (const [logicalId, raw] of Object.entries(resources)) {
     const resource = asRecord(raw);
     const properties = asRecord(resource.Properties);
@@ -104,13 +138,26 @@ export async function loadServiceDefinition(file: string): Promise<ServiceDefini
       };
     } else if (resource.Type === 'AWS::DynamoDB::Table') {
       tables.push({ logicalId, properties });
+    } else if (resource.Type === 'AWS::S3::Bucket') {
+      const configurations = (asRecord(properties.NotificationConfiguration).LambdaConfigurations as unknown[] | undefined) ?? [];
+      const notifications = configurations.map((raw) => {
+        const configuration = asRecord(raw);
+        const target = JSON.stringify(configuration.Function ?? '');
+        const functionLogicalId = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(target)?.[1] ?? '';
+        const name = functionOfLogicalId(functionLogicalId, functionNames);
+        if (!name) throw new Error(`cannot find the function notified by bucket ${logicalId}`);
+        const rules = (asRecord(asRecord(configuration.Filter).S3Key).Rules as unknown[] | undefined) ?? [];
+        const rule = (kind: string) => String(asRecord(rules.find((r) => String(asRecord(r).Name).toLowerCase() === kind)).Value ?? '');
+        return { functionName: name, prefix: rule('prefix'), suffix: rule('suffix') };
+      });
+      buckets.push({ logicalId, nameExpression: properties.BucketName, notifications });
     }
   }
-  const params = Object.fromEntries(
-    Object.entries(asRecord(asRecord(document.params).default)).map(([key, value]) => [key, String(value ?? '')]),
-  );
   return {
+    service: String(document.service),
     routes,
+    buckets,
+    schedules,
     functions: functionTable,
     gatewayResponses,
     binaryMediaTypes: ((asRecord(provider.apiGateway).binaryMediaTypes as string[] | undefined) ?? []).map(String),

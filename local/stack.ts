@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTables, type EmbeddedServer, startDynamoDb, startS3 } from './embedded-servers.js';
+import { LocalFunctions } from './functions.js';
 import { type Gateway, startGateway } from './gateway.js';
+import { startLambdaEndpoint } from './lambda-endpoint.js';
 import { loadServiceDefinition, type ServiceDefinition } from './service-definition.js';
 
 // The SDK warns on every start that its 2027 releases need Node 22; the Lambda runtime is
@@ -27,6 +30,8 @@ export interface LocalStackOptions {
   seedUsers?: string[];
   /** Extra environment for the handlers (overrides the derived one). */
   env?: Record<string, string>;
+  /** Run the schedules of serverless.yml on timers (npm start does; tests call them directly). */
+  runSchedules?: boolean;
 }
 
 export interface LocalStack {
@@ -34,9 +39,38 @@ export interface LocalStack {
   gateway: Gateway;
   dynamodbEndpoint: string;
   s3Endpoint: string;
+  /** Bucket names by logical id (`UploadBucket`). */
+  buckets: Record<string, string>;
   secrets: LocalSecrets;
   definition: ServiceDefinition;
+  functions: LocalFunctions;
+  /** Waits until background invocations (S3 notifications, async invokes) have finished. */
+  settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+const LOCAL_STAGE = 'local';
+
+/** Local bucket names: the service, the stage and the logical id, as S3 allows them. */
+function localBucketName(definition: ServiceDefinition, logicalId: string): string {
+  return `${definition.service}-${LOCAL_STAGE}-${logicalId.toLowerCase()}`;
+}
+
+/** S3 URL-encodes keys in notifications (spaces as '+'); the embedded server does not. */
+function encodeEventKey(key: string): string {
+  return key
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/%20/g, '+'))
+    .join('/');
+}
+
+/** `rate(15 minutes)` in milliseconds. */
+function rateMs(rate: string): number {
+  const match = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(rate.trim());
+  if (!match) throw new Error(`unsupported schedule '${rate}' (the local stack runs rate(...) expressions)`);
+  const unit = (match[2] ?? '').replace(/s$/, '');
+  const unitMs = unit === 'minute' ? 60_000 : unit === 'hour' ? 3_600_000 : 86_400_000;
+  return Number(match[1]) * unitMs;
 }
 
 /** Secrets persist with the data so tokens minted yesterday still work today. */
@@ -81,10 +115,19 @@ function handlerEnvironment(definition: ServiceDefinition): Record<string, strin
       env[name] = String(value.Ref);
       continue;
     }
+    const bucket = definition.buckets.find((b) => JSON.stringify(b.nameExpression) === JSON.stringify(value));
+    if (bucket) {
+      env[name] = localBucketName(definition, bucket.logicalId);
+      continue;
+    }
     if (typeof value !== 'string') continue;
-    const param = /^\$\{param:([A-Za-z0-9]+)\}$/.exec(value);
-    if (param?.[1] !== undefined) env[name] = definition.params[param[1]] ?? '';
-    else if (!value.includes('${')) env[name] = value;
+    const resolved = value
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Serverless variable syntax, not a JS template
+      .replaceAll('${self:service}', definition.service)
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Serverless variable syntax, not a JS template
+      .replaceAll('${sls:stage}', LOCAL_STAGE)
+      .replace(/\$\{param:([A-Za-z0-9]+)\}/g, (_, param: string) => definition.params[param] ?? '');
+    if (!resolved.includes('${')) env[name] = resolved;
   }
   return env;
 }
@@ -95,11 +138,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const temporaryDir = options.dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'phonebook-import-'));
   const dataDir = options.dataDir;
   const started: EmbeddedServer[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const buckets = Object.fromEntries(definition.buckets.map((b) => [b.logicalId, localBucketName(definition, b.logicalId)]));
   try {
     const dynamo = await startDynamoDb(dataDir ? { directory: path.join(dataDir, 'dynamodb') } : {});
     started.push(dynamo);
-    const s3 = await startS3({ directory: path.join(dataDir ?? (temporaryDir as string), 's3'), buckets: [] });
+    const s3 = await startS3({ directory: path.join(dataDir ?? (temporaryDir as string), 's3'), buckets: Object.values(buckets) });
     started.push(s3);
+    const functions = new LocalFunctions(definition, PROJECT_ROOT);
+    const lambda = await startLambdaEndpoint(functions);
+    started.push(lambda);
     await createTables(dynamo.endpoint, definition.tables);
     const secrets = await localSecrets(dataDir);
 
@@ -108,6 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_REGION: 'us-east-1',
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       S3_ENDPOINT: s3.endpoint,
+      LAMBDA_ENDPOINT: lambda.endpoint,
       SUPER_ADMIN_TOKEN: secrets.superAdminToken,
       JWT_SECRET: secrets.jwtSecret,
       ...options.env,
@@ -124,21 +173,48 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       client.destroy();
     }
 
-    const gateway = await startGateway({ definition, root: PROJECT_ROOT, port: options.port ?? 0 });
+    // S3 notifications, as the bucket's NotificationConfiguration declares them: async invokes.
+    // s3rver is a Koa application, an EventEmitter; its types leave that out.
+    (s3.server as unknown as EventEmitter).on('event', (event: { Records?: Array<{ eventName: string; s3: { bucket: { name: string }; object: { key: string } } }> }) => {
+      for (const record of event.Records ?? []) {
+        if (!record.eventName.startsWith('ObjectCreated')) continue;
+        const bucket = definition.buckets.find((b) => buckets[b.logicalId] === record.s3.bucket.name);
+        const key = record.s3.object.key;
+        for (const notification of bucket?.notifications ?? []) {
+          if (!key.startsWith(notification.prefix) || !key.endsWith(notification.suffix)) continue;
+          const delivered = { Records: [{ ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encodeEventKey(key) } } }] };
+          functions.invokeAsync(notification.functionName, delivered);
+        }
+      }
+    });
+    if (options.runSchedules) {
+      for (const schedule of definition.schedules) {
+        const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+        timers.push(setInterval(() => functions.invokeAsync(schedule.functionName, event), rateMs(schedule.rate)));
+      }
+    }
+
+    const gateway = await startGateway({ definition, functions, port: options.port ?? 0 });
     return {
       url: gateway.url,
       gateway,
       dynamodbEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
+      buckets,
       secrets,
       definition,
+      functions,
+      settle: (timeoutMs) => functions.settle(timeoutMs),
       close: async () => {
+        for (const timer of timers) clearInterval(timer);
         await gateway.close();
+        await functions.settle();
         for (const server of started.reverse()) await server.close();
         if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    for (const timer of timers) clearInterval(timer);
     for (const server of started.reverse()) await server.close().catch(() => undefined);
     throw error;
   }

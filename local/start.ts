@@ -14,7 +14,7 @@ function portFromEnv(): number {
 }
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
-const stack = await startLocalStack({ dataDir, port: portFromEnv(), seedUsers: DEMO_USERS });
+const stack = await startLocalStack({ dataDir, port: portFromEnv(), seedUsers: DEMO_USERS, runSchedules: true });
 
 process.stdout.write(
   [

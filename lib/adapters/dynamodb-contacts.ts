@@ -1,9 +1,17 @@
-import { BatchWriteItemCommand, type DynamoDBClient, PutItemCommand, QueryCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contact } from '../contacts/contact.js';
 import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
 import { BadRequestError } from '../errors.js';
 import { backoffDelayMs, type BackoffPolicy, DEFAULT_BACKOFF, sleep } from '../storage/retry.js';
+import type { SourceContactCleaner } from '../jobs/run-import-job.js';
 import type { ContactPage, ContactReader, ContactWrite, ContactWriteFailure, ContactWriter } from '../storage/ports.js';
 
 /**
@@ -42,7 +50,7 @@ export function shardOf(id: string): number {
 }
 
 /** The stored item of a contact (before marshalling); the benchmark pre-builds its requests with it. */
-export function toItem(contact: Contact, now: string): Record<string, unknown> {
+export function toItem({ contact, origin }: ContactWrite, now: string): Record<string, unknown> {
   const shard = shardOf(contact.id);
   const item: Record<string, unknown> = { pk: `${contact.owner}#${shard}`, id: contact.id, owner: contact.owner, updatedAt: now };
   for (const field of CONTACT_FIELDS) {
@@ -51,6 +59,11 @@ export function toItem(contact: Contact, now: string): Record<string, unknown> {
     if (value !== '') item[field] = value;
   }
   if (contact.type === 'public') item.publicPk = `public#${shard}`;
+  // Scheduled "replace" re-imports remove a source's contacts that the last run did not write.
+  if (origin) {
+    item.importId = origin.importId;
+    if (origin.sourceId) item.sourceId = origin.sourceId;
+  }
   return item;
 }
 
@@ -84,7 +97,7 @@ function decodeCursor(raw: string | undefined): Cursor {
   throw new BadRequestError('invalid cursor', "use the next_cursor value of the previous page as it was returned");
 }
 
-export class DynamoContactRepository implements ContactWriter, ContactReader {
+export class DynamoContactRepository implements ContactWriter, ContactReader, SourceContactCleaner {
   readonly maxBatchSize = BATCH_WRITE_LIMIT;
 
   constructor(
@@ -98,7 +111,7 @@ export class DynamoContactRepository implements ContactWriter, ContactReader {
     const rowById = new Map<string, number>();
     let pending: WriteRequest[] = batch.map((write) => {
       rowById.set(write.contact.id, write.rowNumber);
-      return { PutRequest: { Item: marshall(toItem(write.contact, now), { removeUndefinedValues: true }) } };
+      return { PutRequest: { Item: marshall(toItem(write, now), { removeUndefinedValues: true }) } };
     });
     let lastError = 'unprocessed by DynamoDB';
     for (let attempt = 0; attempt < this.backoff.maxAttempts && pending.length > 0; attempt++) {
@@ -147,6 +160,40 @@ export class DynamoContactRepository implements ContactWriter, ContactReader {
       }
     }
     return `storage error: ${lastError}, gave up after ${this.backoff.maxAttempts} attempts`;
+  }
+
+  async removeSourceContactsNotFrom(owner: string, sourceId: string, keepImportId: string): Promise<number> {
+    let removed = 0;
+    for (let shard = 0; shard < SHARD_COUNT; shard++) {
+      let startKey: QueryCommandInput['ExclusiveStartKey'];
+      do {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            // Only what this source wrote in an earlier run: hand-made contacts and other
+            // sources' contacts carry no or another sourceId.
+            FilterExpression: 'sourceId = :source AND importId <> :keep',
+            ProjectionExpression: 'pk, id',
+            ExpressionAttributeValues: marshall({ ':pk': `${owner}#${shard}`, ':source': sourceId, ':keep': keepImportId }),
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        const keys = result.Items ?? [];
+        for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
+          let pending: WriteRequest[] = keys.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
+          for (let attempt = 0; pending.length > 0; attempt++) {
+            if (attempt >= this.backoff.maxAttempts) throw new Error(`could not delete ${pending.length} stale contacts`);
+            if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
+            const written = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
+            pending = written.UnprocessedItems?.[this.tableName] ?? [];
+          }
+          removed += Math.min(BATCH_WRITE_LIMIT, keys.length - i);
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+    }
+    return removed;
   }
 
   async listVisibleContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage> {

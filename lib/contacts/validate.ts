@@ -11,6 +11,7 @@ export type RowValidation =
  */
 export function validateContact(cells: Partial<Record<ContactField, string>>): RowValidation {
   const errors: string[] = [];
+  if ((cells.name ?? '').trim() === '') errors.push("field 'name' is required");
   const contact = {} as Record<ContactField, string>;
   for (const field of CONTACT_FIELDS) {
     const value = (cells[field] ?? '').trim();
@@ -22,7 +23,6 @@ export function validateContact(cells: Partial<Record<ContactField, string>>): R
     }
     contact[field] = value;
   }
-  if (contact.name === '') errors.push("field 'name' is required");
   const type = contact.type.toLowerCase();
   if (type === '') contact.type = 'private';
   else if (type === 'private' || type === 'public') contact.type = type;

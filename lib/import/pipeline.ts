@@ -2,18 +2,33 @@ import { CsvError, type Options as CsvParseOptions, parse } from 'csv-parse';
 import type { ContactField } from '../contacts/fields.js';
 import { contactId } from '../contacts/identity.js';
 import { validateContact } from '../contacts/validate.js';
-import { decodeCsvSource } from '../csv/decode.js';
+import { decodeCsvSource, type SourceEncoding } from '../csv/decode.js';
 import { type HeaderMapping, mapHeader } from '../csv/header.js';
 import { InvalidCsvError } from '../errors.js';
-import type { ContactWrite, ContactWriter } from '../storage/ports.js';
-import { DEFAULT_MAX_ERROR_MESSAGES, type ImportReport, ReportBuilder } from './report.js';
+import type { ContactOrigin, ContactWrite, ContactWriter } from '../storage/ports.js';
+import { DEFAULT_MAX_ERROR_MESSAGES, type ImportReport, ReportBuilder, type ReportState } from './report.js';
 
 export interface ImportProgress {
+  /** Data rows handled so far (blank rows included, the header not). */
   rowsRead: number;
+  /** Bytes of the file handled so far (exact for UTF-8 files; bytes fetched otherwise). */
   bytesRead: number;
   imported: number;
   failed: number;
   skipped: number;
+}
+
+/**
+ * Where a paused import continues: every row before `nextRow` is written and counted in
+ * `report`. For UTF-8 files `byteOffset` is where row `nextRow` starts in the file, so the
+ * rest can be fetched with a byte range; other encodings re-read the file and skip rows.
+ */
+export interface ImportCheckpoint {
+  nextRow: number;
+  byteOffset: number;
+  encoding: SourceEncoding;
+  header: string[];
+  report: ReportState;
 }
 
 export interface ImportOptions {
@@ -26,7 +41,25 @@ export interface ImportOptions {
   /** Called every `progressEveryRows` rows and once at the end. */
   onProgress?: (progress: ImportProgress) => void;
   progressEveryRows?: number;
+  /** Stamped on every written contact (which import, which scheduled source). */
+  origin?: ContactOrigin;
+  /** Every row that is not imported, with the reason and its cells when there are any. */
+  onRejectedRow?: (row: number, reason: string, cells: readonly string[] | undefined) => void;
 }
+
+export interface ResumableImportOptions extends ImportOptions {
+  /** Continue a paused import; the source must then start at `resumeFrom.byteOffset` (UTF-8) or at 0. */
+  resumeFrom?: ImportCheckpoint;
+  /** Asked after each row; true pauses the import at that row boundary. */
+  shouldPause?: () => boolean;
+  /** Called with a consistent checkpoint every `checkpointEveryRows` rows (writes drained). */
+  onCheckpoint?: (checkpoint: ImportCheckpoint, progress: ImportProgress) => Promise<void>;
+  checkpointEveryRows?: number;
+}
+
+export type ImportOutcome =
+  | { status: 'completed'; report: ImportReport; header: string[] }
+  | { status: 'paused'; checkpoint: ImportCheckpoint; progress: ImportProgress };
 
 /** A record bigger than this is a runaway quoted field, not a contact. */
 const MAX_RECORD_BYTES = 1024 * 1024;
@@ -34,6 +67,8 @@ const MAX_RECORD_BYTES = 1024 * 1024;
 interface NumberedRecord {
   row: number;
   cells: string[];
+  /** Offset in the parsed stream where the next record starts. */
+  endOffset: number;
 }
 
 type ParsedItem = NumberedRecord | { row: number; malformed: string };
@@ -45,25 +80,30 @@ function isBlank(cells: readonly string[]): boolean {
 
 /** Extra cells beyond the header are tolerated only when empty (trailing separators). */
 function widthProblem(cells: readonly string[], header: HeaderMapping): string | undefined {
-  if (cells.length < header.width) {
-    return `has ${cells.length} fields but the header has ${header.width}`;
-  }
+  const problem = `has ${cells.length} fields but the header has ${header.width}`;
+  if (cells.length < header.width) return problem;
   for (let i = header.width; i < cells.length; i++) {
-    if ((cells[i] ?? '').trim() !== '') {
-      return `has ${cells.length} fields but the header has ${header.width}`;
-    }
+    if ((cells[i] ?? '').trim() !== '') return problem;
   }
   return undefined;
 }
 
-async function* countBytes(
-  source: AsyncIterable<Uint8Array>,
-  counter: { bytes: number },
-): AsyncIterable<Uint8Array> {
+function describeParseError(error: CsvError | undefined): string {
+  if (error?.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return 'a quoted field opened in this row is never closed, so this row and every line after it could not be read';
+  }
+  return error?.message ?? 'malformed CSV record';
+}
+
+async function* countBytes(source: AsyncIterable<Uint8Array>, counter: { bytes: number }): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
     counter.bytes += chunk.byteLength;
     yield chunk;
   }
+}
+
+async function* asBuffers(source: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
+  for await (const chunk of source) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /**
@@ -73,15 +113,19 @@ async function* countBytes(
 class BatchSink {
   private readonly inFlight = new Set<Promise<void>>();
   private batch: ContactWrite[] = [];
+  /** Cells of rows in flight, kept only to report rows storage refuses. */
+  private readonly pendingCells = new Map<number, readonly string[]>();
 
   constructor(
     private readonly writer: ContactWriter,
     private readonly report: ReportBuilder,
     private readonly concurrency: number,
+    private readonly onRejectedRow: ImportOptions['onRejectedRow'],
   ) {}
 
-  async add(write: ContactWrite): Promise<void> {
+  async add(write: ContactWrite, cells: readonly string[]): Promise<void> {
     this.batch.push(write);
+    if (this.onRejectedRow) this.pendingCells.set(write.rowNumber, cells);
     if (this.batch.length >= this.writer.maxBatchSize) await this.flushBatch();
   }
 
@@ -91,11 +135,11 @@ class BatchSink {
     this.batch = [];
     while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
     const task = this.writer.writeContacts(batch).then(
-      (failures) => this.settle(batch.length, failures),
+      (failures) => this.settle(batch, failures),
       (error: unknown) =>
         // The writer promises not to reject; if it does, no row may vanish.
         this.settle(
-          batch.length,
+          batch,
           batch.map((w) => ({ rowNumber: w.rowNumber, reason: `storage error: ${String(error)}` })),
         ),
     );
@@ -103,15 +147,29 @@ class BatchSink {
     this.inFlight.add(tracked);
   }
 
-  private settle(size: number, failures: ReadonlyArray<{ rowNumber: number; reason: string }>): void {
-    this.report.addImported(size - failures.length);
-    for (const failure of failures) this.report.addFailed(failure.rowNumber, failure.reason);
+  private settle(batch: readonly ContactWrite[], failures: ReadonlyArray<{ rowNumber: number; reason: string }>): void {
+    this.report.addImported(batch.length - failures.length);
+    for (const failure of failures) {
+      this.report.addFailed(failure.rowNumber, failure.reason);
+      this.onRejectedRow?.(failure.rowNumber, failure.reason, this.pendingCells.get(failure.rowNumber));
+    }
+    if (this.onRejectedRow) for (const write of batch) this.pendingCells.delete(write.rowNumber);
   }
 
   async drain(): Promise<void> {
     await this.flushBatch();
     await Promise.all(this.inFlight);
   }
+}
+
+/**
+ * Streams a CSV file into a phonebook and returns the report; see `runImport`.
+ * Throws InvalidCsvError when nothing can be imported at all (empty, binary, no `name`).
+ */
+export async function importContacts(source: AsyncIterable<Uint8Array>, options: ImportOptions): Promise<ImportReport> {
+  const outcome = await runImport(source, options);
+  if (outcome.status !== 'completed') throw new Error('an import without shouldPause cannot pause');
+  return outcome.report;
 }
 
 /**
@@ -122,23 +180,41 @@ class BatchSink {
  * still one row. Blank rows are neither contacts nor counted. Every other row ends up in
  * exactly one of imported, failed or skipped, so total = imported + failed + skipped.
  *
+ * With `shouldPause` it can stop at a row boundary and return a checkpoint from which
+ * `resumeFrom` continues; rows are then neither lost nor counted twice. (Duplicates within
+ * the file are recognised within one run; across a pause, a repeated row rewrites the same
+ * contact instead of being reported as a repeat.)
+ *
  * Throws InvalidCsvError when nothing can be imported at all (empty, binary, no `name`).
  */
-export async function importContacts(
-  source: AsyncIterable<Uint8Array>,
-  options: ImportOptions,
-): Promise<ImportReport> {
-  const report = new ReportBuilder(options.maxErrorMessages ?? DEFAULT_MAX_ERROR_MESSAGES);
+export async function runImport(source: AsyncIterable<Uint8Array>, options: ResumableImportOptions): Promise<ImportOutcome> {
+  const resume = options.resumeFrom;
+  const maxMessages = options.maxErrorMessages ?? DEFAULT_MAX_ERROR_MESSAGES;
+  const report = resume ? ReportBuilder.restore(resume.report, maxMessages) : new ReportBuilder(maxMessages);
   const byteCounter = { bytes: 0 };
-  const decoded = await decodeCsvSource(countBytes(source, byteCounter));
-  if (decoded.encoding === 'windows-1252') {
-    report.note('the file is not valid UTF-8; it was read as Windows-1252');
-  }
+  const counted = countBytes(source, byteCounter);
 
-  let row = 0;
+  // A UTF-8 resume starts mid-file at a row boundary: no sniffing, no header in the stream.
+  const resumesAtOffset = resume?.encoding === 'utf-8';
+  const startOffset = resumesAtOffset ? resume.byteOffset : 0;
+  let encoding: SourceEncoding;
+  let chunks: AsyncIterable<Buffer | string>;
+  if (resumesAtOffset) {
+    encoding = 'utf-8';
+    chunks = asBuffers(counted);
+  } else {
+    const decoded = await decodeCsvSource(counted);
+    encoding = decoded.encoding;
+    chunks = decoded.chunks;
+    if (!resume && encoding === 'windows-1252') report.note('the file is not valid UTF-8; it was read as Windows-1252');
+  }
+  /** Rows below this were handled by an earlier run of the same import. */
+  const firstRowToHandle = resume?.nextRow ?? 0;
+
+  let row = resumesAtOffset ? resume.nextRow - 1 : 0;
   const skippedByParser: Array<{ row: number; malformed: string }> = [];
   const parserOptions: CsvParseOptions<NumberedRecord, string[]> = {
-    bom: true,
+    bom: !resumesAtOffset,
     // Files stitched together from several sources mix line endings; accept all of them.
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
@@ -149,7 +225,7 @@ export async function importContacts(
     max_record_size: MAX_RECORD_BYTES,
     // Both callbacks run in file order, so numbering here keeps rows true even when the
     // parser drops a malformed record between two good ones.
-    on_record: (cells: string[]): NumberedRecord => ({ row: ++row, cells }),
+    on_record: (cells: string[], context): NumberedRecord => ({ row: ++row, cells, endOffset: context.bytes }),
     on_skip: (error: CsvError | undefined) => {
       skippedByParser.push({ row: ++row, malformed: describeParseError(error) });
       return undefined;
@@ -157,29 +233,56 @@ export async function importContacts(
   };
   // csv-parse types on_record transforms only together with `columns`; the runtime takes it as is.
   const parser = parse(parserOptions as unknown as CsvParseOptions);
-  const feeding = feed(decoded.chunks, parser);
+  const feeding = feed(chunks, parser);
 
-  const sink = new BatchSink(options.writer, report, Math.max(1, options.writeConcurrency ?? 4));
+  const sink = new BatchSink(options.writer, report, Math.max(1, options.writeConcurrency ?? 4), options.onRejectedRow);
   const firstRowOf = new Map<string, number>();
   const progressEvery = options.progressEveryRows ?? 10_000;
-  let header: HeaderMapping | undefined;
+  const checkpointEvery = options.checkpointEveryRows ?? 10_000;
+  let header: HeaderMapping | undefined = resume ? mapHeader(resume.header) : undefined;
+  let headerCells: string[] = resume?.header ?? [];
   let dataRows = 0;
+  // The parser reads ahead of what is handled; progress and checkpoints speak of handled rows.
+  let lastHandledRow = resume ? resume.nextRow - 1 : 1;
+  let lastHandledOffset = startOffset;
+  // A run pauses only after handling at least one row, so even a spent time budget progresses.
+  let rowsHandledThisRun = 0;
 
   const progress = (): ImportProgress => ({
-    rowsRead: Math.max(0, row - 1),
-    bytesRead: byteCounter.bytes,
+    rowsRead: Math.max(0, lastHandledRow - 1),
+    bytesRead: encoding === 'utf-8' ? lastHandledOffset : byteCounter.bytes,
     ...report.counts,
   });
+  const checkpoint = (): ImportCheckpoint => ({
+    nextRow: lastHandledRow + 1,
+    byteOffset: lastHandledOffset,
+    encoding,
+    header: headerCells,
+    report: report.snapshot(),
+  });
+  const reject = (rowNumber: number, reason: string, cells: readonly string[] | undefined): void => {
+    report.addSkipped(rowNumber, reason);
+    options.onRejectedRow?.(rowNumber, reason, cells);
+  };
 
   const handle = async (item: ParsedItem): Promise<void> => {
+    if (item.row < firstRowToHandle) {
+      // Re-reading a file that cannot be resumed by offset: the header is kept, rows skipped.
+      if (item.row === 1 && 'cells' in item) headerCells = item.cells;
+      return;
+    }
+    lastHandledRow = item.row;
+    if (item.row > 1) rowsHandledThisRun++;
     if ('malformed' in item) {
-      report.addSkipped(item.row, `malformed CSV: ${item.malformed}`);
+      reject(item.row, `malformed CSV: ${item.malformed}`, undefined);
       return;
     }
     const { row: rowNumber, cells } = item;
+    lastHandledOffset = startOffset + item.endOffset;
     if (header === undefined) {
       if (isBlank(cells)) throw new InvalidCsvError('the first row must be the header, but it is blank');
       header = mapHeader(cells);
+      headerCells = cells;
       if (header.unknown.length > 0) report.note(`unknown columns ignored: ${header.unknown.join(', ')}`);
       if (header.repeated.length > 0) {
         report.note(`columns named more than once, first one used: ${header.repeated.join(', ')}`);
@@ -190,28 +293,45 @@ export async function importContacts(
     dataRows++;
     const width = widthProblem(cells, header);
     if (width !== undefined) {
-      report.addSkipped(rowNumber, width);
+      reject(rowNumber, width, cells);
       return;
     }
     const mapped: Partial<Record<ContactField, string>> = {};
     for (const [field, index] of header.columns) mapped[field] = cells[index] ?? '';
     const validation = validateContact(mapped);
     if (!validation.ok) {
-      report.addSkipped(rowNumber, validation.errors.join('; '));
+      reject(rowNumber, validation.errors.join('; '), cells);
       return;
     }
     const id = contactId(options.owner, validation.contact);
     const firstRow = firstRowOf.get(id);
     if (firstRow !== undefined) {
-      report.addSkipped(rowNumber, `duplicate of row ${firstRow} (same name and company)`);
+      reject(rowNumber, `duplicate of row ${firstRow} (same name and company)`, cells);
       return;
     }
     firstRowOf.set(id, rowNumber);
     // Not `{ ...contact, id, owner }`: V8 takes a slow path for a 26-field spread plus new keys (~10 us a row).
-    await sink.add({ rowNumber, contact: Object.assign({}, validation.contact, { id, owner: options.owner }) });
-    if (options.onProgress && dataRows % progressEvery === 0) options.onProgress(progress());
+    const write: ContactWrite = { rowNumber, contact: Object.assign({}, validation.contact, { id, owner: options.owner }) };
+    if (options.origin) write.origin = options.origin;
+    await sink.add(write, cells);
   };
 
+  // Counted over every row, whatever became of it: a rejected row must not skip a checkpoint.
+  let lastProgressAt = 0;
+  let lastCheckpointAt = 0;
+  const afterRow = async (): Promise<void> => {
+    if (options.onProgress && dataRows - lastProgressAt >= progressEvery) {
+      lastProgressAt = dataRows;
+      options.onProgress(progress());
+    }
+    if (options.onCheckpoint && dataRows - lastCheckpointAt >= checkpointEvery) {
+      lastCheckpointAt = dataRows;
+      await sink.drain();
+      await options.onCheckpoint(checkpoint(), progress());
+    }
+  };
+
+  let paused = false;
   try {
     // The parser reports skipped records as it meets them, ahead of the records it has
     // already queued; replaying them by row number keeps the report in file order.
@@ -223,35 +343,38 @@ export async function importContacts(
     for await (const record of parser as AsyncIterable<NumberedRecord>) {
       await handleSkippedBefore(record.row);
       await handle(record);
+      await afterRow();
+      if (rowsHandledThisRun > 0 && options.shouldPause?.()) {
+        paused = true;
+        break;
+      }
     }
-    await handleSkippedBefore(Number.POSITIVE_INFINITY);
+    if (!paused) await handleSkippedBefore(Number.POSITIVE_INFINITY);
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    // An unrecoverable parse error (an unclosed quote swallowing the rest of the file):
-    // keep what was read, and say exactly where reading stopped.
+    // An unrecoverable parse error (a record over the size limit): keep what was read, and
+    // say exactly where reading stopped.
     if (header === undefined) throw new InvalidCsvError(`the header row is not valid CSV: ${error.message}`);
-    report.addSkipped(row + 1, `malformed CSV, reading stopped here: ${error.message}`);
+    reject(lastHandledRow + 1, `malformed CSV, reading stopped here: ${error.message}`, undefined);
   } finally {
     await sink.drain();
   }
+  if (paused) {
+    parser.destroy();
+    return { status: 'paused', checkpoint: checkpoint(), progress: progress() };
+  }
   await feeding;
   if (header === undefined) throw new InvalidCsvError('the file is empty');
-  if (dataRows === 0 && report.totalRows === 0) report.note('the file has a header but no data rows');
+  if (!resume && dataRows === 0 && report.totalRows === 0) report.note('the file has a header but no data rows');
   options.onProgress?.(progress());
-  return report.build();
-}
-
-function describeParseError(error: CsvError | undefined): string {
-  if (error?.code === 'CSV_QUOTE_NOT_CLOSED') {
-    return 'a quoted field opened in this row is never closed, so this row and every line after it could not be read';
-  }
-  return error?.message ?? 'malformed CSV record';
+  return { status: 'completed', report: report.build(), header: headerCells };
 }
 
 /** Pushes decoded chunks into the parser, honouring its back-pressure. */
 async function feed(chunks: AsyncIterable<Buffer | string>, parser: ReturnType<typeof parse>): Promise<void> {
   try {
     for await (const chunk of chunks) {
+      if (parser.destroyed) return;
       if (!parser.write(chunk)) {
         await new Promise<void>((resolve) => {
           const done = () => {
@@ -263,9 +386,8 @@ async function feed(chunks: AsyncIterable<Buffer | string>, parser: ReturnType<t
           parser.once('close', done);
         });
       }
-      if (parser.destroyed) return;
     }
-    parser.end();
+    if (!parser.destroyed) parser.end();
   } catch (error) {
     parser.destroy(error instanceof Error ? error : new Error(String(error)));
   }

@@ -21,14 +21,44 @@ export function reportCounts(report: ImportReport): Pick<ImportReport, 'total_ro
  * one line saying how many more there were. Every counted row is exactly one of imported,
  * failed (storage gave up) or skipped (the row itself is invalid).
  */
+/** What a report has counted so far, small enough to keep in a checkpoint. */
+export interface ReportState {
+  imported: number;
+  failed: number;
+  skipped: number;
+  messages: string[];
+  omittedMessages: number;
+}
+
 export class ReportBuilder {
   private imported = 0;
   private failed = 0;
   private skipped = 0;
-  private readonly messages: string[] = [];
+  private messages: string[] = [];
   private omittedMessages = 0;
 
   constructor(private readonly maxMessages = DEFAULT_MAX_ERROR_MESSAGES) {}
+
+  /** Continues counting where a checkpointed import stopped. */
+  static restore(state: ReportState, maxMessages = DEFAULT_MAX_ERROR_MESSAGES): ReportBuilder {
+    const builder = new ReportBuilder(maxMessages);
+    builder.imported = state.imported;
+    builder.failed = state.failed;
+    builder.skipped = state.skipped;
+    builder.messages = [...state.messages];
+    builder.omittedMessages = state.omittedMessages;
+    return builder;
+  }
+
+  snapshot(): ReportState {
+    return {
+      imported: this.imported,
+      failed: this.failed,
+      skipped: this.skipped,
+      messages: [...this.messages],
+      omittedMessages: this.omittedMessages,
+    };
+  }
 
   get totalRows(): number {
     return this.imported + this.failed + this.skipped;

@@ -1,6 +1,7 @@
-import { BadRequestError, NotFoundError } from '../errors.js';
+import { BadRequestError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
 import type { ContactWriter, UserRepository } from '../storage/ports.js';
+import { requireRegisteredUser } from '../users.js';
 import { importContacts } from './pipeline.js';
 import type { ImportReport } from './report.js';
 
@@ -41,10 +42,6 @@ export async function importForm(form: ParsedForm, owner: string, deps: UploadIm
 }
 
 /** The registered user an admin import targets: 400 without `username`, 404 if unknown. */
-export async function adminImportTarget(form: ParsedForm, users: UserRepository): Promise<string> {
-  const username = form.fields.username?.trim();
-  if (!username) throw new BadRequestError('username field is required');
-  if (!(await users.findUser(username))) throw new NotFoundError('target user not found');
-  return username;
+export function adminImportTarget(form: ParsedForm, users: UserRepository): Promise<string> {
+  return requireRegisteredUser(form.fields.username, users);
 }
-

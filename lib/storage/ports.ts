@@ -1,9 +1,16 @@
 import type { Contact } from '../contacts/contact.js';
 
+/** Which import wrote a contact, and for scheduled re-imports which source. */
+export interface ContactOrigin {
+  importId: string;
+  sourceId?: string;
+}
+
 /** One contact on its way to storage, with the spreadsheet row it came from. */
 export interface ContactWrite {
   rowNumber: number;
   contact: Contact;
+  origin?: ContactOrigin;
 }
 
 /** A row storage gave up on after its retries. */

@@ -1,0 +1,13 @@
+import { jsonResponse } from '../lib/http/responses.js';
+import { createUploadJob, uploadSize } from '../lib/jobs/create-jobs.js';
+import { requireRegisteredUser } from '../lib/users.js';
+import { httpHandler, jsonBody, requireSuperAdmin, uploadDeps, users } from './runtime.js';
+
+/** POST /admin/phonebook/imports `{username, size}`: the same, into a registered user's phonebook. */
+export const handler = httpHandler(async (event) => {
+  requireSuperAdmin(event);
+  const body = jsonBody(event);
+  const owner = await requireRegisteredUser(body.username, users);
+  const size = uploadSize(body, uploadDeps.settings);
+  return jsonResponse(201, await createUploadJob(owner, size, uploadDeps));
+});

@@ -1,0 +1,65 @@
+import { BadRequestError, NotFoundError } from '../lib/errors.js';
+import { type HttpResponse, jsonResponse } from '../lib/http/responses.js';
+import { type ImportJob, isImportId } from '../lib/jobs/job.js';
+import { jobView } from '../lib/jobs/job-view.js';
+import { validateUsername } from '../lib/users.js';
+import { files, httpHandler, jobs, pathParameter, requireSuperAdmin, requireUser } from './runtime.js';
+
+/** Rejected rows up to this size are answered inline; larger ones through a download URL. */
+const INLINE_ERRORS_BYTES = 4 * 1024 * 1024;
+
+function listLimit(raw: string | undefined): number {
+  if (raw === undefined) return 20;
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BadRequestError('invalid limit', "'limit' must be a whole number from 1 to 100");
+  return limit;
+}
+
+/** The caller's job: another owner's job is as absent as a job that never existed. */
+async function ownJob(owner: string, importId: string): Promise<ImportJob> {
+  const job = isImportId(importId) ? await jobs.getJob(owner, importId) : undefined;
+  if (!job) throw new NotFoundError('import not found');
+  return job;
+}
+
+async function errorsResponse(job: ImportJob): Promise<HttpResponse> {
+  if (job.status !== 'completed') throw new NotFoundError(`import is ${job.status.replace('_', ' ')}; rejected rows are listed when it has completed`);
+  if (!job.errorsKey) throw new NotFoundError('this import rejected no rows');
+  const object = await files.head(job.errorsKey);
+  if (!object) throw new NotFoundError('rejected rows are no longer available');
+  const filename = `${job.importId}-errors.csv`;
+  if (object.size <= INLINE_ERRORS_BYTES) {
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"` },
+      body: await files.readText(job.errorsKey),
+    };
+  }
+  const url = await files.presignDownload(job.errorsKey, { expiresInSeconds: 300, filename });
+  return { statusCode: 302, headers: { location: url, 'content-type': 'application/json' }, body: JSON.stringify({ url }) };
+}
+
+/** GET /phonebook/imports/{id} */
+export const getImport = httpHandler(async (event) => {
+  const job = await ownJob(requireUser(event), pathParameter(event, 'id'));
+  return jsonResponse(200, jobView(job));
+});
+
+/** GET /phonebook/imports/{id}/errors.csv: every rejected row with its row number and reason. */
+export const getImportErrors = httpHandler(async (event) => errorsResponse(await ownJob(requireUser(event), pathParameter(event, 'id'))));
+
+/** GET /phonebook/imports: the caller's recent jobs, newest first. */
+export const listImports = httpHandler(async (event) => {
+  const owner = requireUser(event);
+  const list = await jobs.listJobs(owner, listLimit(event.queryStringParameters?.limit));
+  return jsonResponse(200, { imports: list.map(jobView) });
+});
+
+/** GET /admin/phonebook/imports?username=: any username's jobs, registered or not (failed drops). */
+export const adminListImports = httpHandler(async (event) => {
+  requireSuperAdmin(event);
+  const username = event.queryStringParameters?.username;
+  if (!username) throw new BadRequestError('username field is required');
+  const list = await jobs.listJobs(validateUsername(username), listLimit(event.queryStringParameters?.limit));
+  return jsonResponse(200, { imports: list.map(jobView) });
+});

@@ -1,0 +1,224 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ImportCheckpoint } from '../import/pipeline.js';
+import type { ImportJob, JobProgress } from '../jobs/job.js';
+import type { CompletedJob, JobStore, Lease } from '../jobs/ports.js';
+
+/** Finished jobs and their records disappear after this long (DynamoDB TTL on `expiresAt`). */
+const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
+/** An upload URL nobody used makes its job fail this long after the URL expired. */
+const UPLOAD_GRACE_MS = 60 * 60 * 1000;
+
+function toJob(item: Record<string, unknown>): ImportJob {
+  const { leaseId: _lease, leaseExpiresAt: _expires, expiresAt: _ttl, ...job } = item;
+  return job as unknown as ImportJob;
+}
+
+async function conditional(send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Jobs keyed by owner (hash) and import id (range, time-ordered): a user only reaches their own. */
+export class DynamoJobStore implements JobStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createJob(job: ImportJob): Promise<boolean> {
+    const expiresAt = Math.floor(Date.parse(job.createdAt) / 1000) + JOB_RETENTION_SECONDS;
+    return conditional(() =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ ...job, expiresAt }, { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(importId)',
+        }),
+      ),
+    );
+  }
+
+  async getJob(owner: string, importId: string): Promise<ImportJob | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall({ owner, importId }), ConsistentRead: true }),
+    );
+    return result.Item ? toJob(unmarshall(result.Item)) : undefined;
+  }
+
+  async listJobs(owner: string, limit: number): Promise<ImportJob[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: marshall({ ':owner': owner }),
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => toJob(unmarshall(item)));
+  }
+
+  async claimJob(owner: string, importId: string, lease: Lease, details: { totalBytes: number; etag: string }): Promise<ImportJob | undefined> {
+    const now = new Date().toISOString();
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ owner, importId }),
+          UpdateExpression:
+            'SET #status = :running, leaseId = :lease, leaseExpiresAt = :expires, updatedAt = :now, startedAt = if_not_exists(startedAt, :now), invocations = if_not_exists(invocations, :zero) + :one, totalBytes = :size, etag = if_not_exists(etag, :etag)',
+          // Claimable: never started, or started and its holder's lease ran out (a crash, or a
+          // release for a continuation). Anything else belongs to a live invocation or is done.
+          ConditionExpression:
+            'attribute_exists(importId) AND (#status IN (:waiting, :queued) OR (#status = :running AND leaseExpiresAt < :nowMs))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({
+            ':running': 'running',
+            ':waiting': 'waiting_upload',
+            ':queued': 'queued',
+            ':lease': lease.id,
+            ':expires': lease.expiresAt,
+            ':now': now,
+            ':nowMs': Date.now(),
+            ':zero': 0,
+            ':one': 1,
+            ':size': details.totalBytes,
+            ':etag': details.etag,
+          }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes ? toJob(unmarshall(result.Attributes)) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  saveCheckpoint(owner: string, importId: string, lease: Lease, checkpoint: ImportCheckpoint, progress: JobProgress): Promise<boolean> {
+    return this.updateHeld(owner, importId, lease, 'SET checkpoint = :checkpoint, progress = :progress, updatedAt = :now, leaseExpiresAt = :expires', {
+      ':checkpoint': checkpoint,
+      ':progress': progress,
+      ':expires': lease.expiresAt,
+    });
+  }
+
+  releaseJob(owner: string, importId: string, lease: Lease): Promise<boolean> {
+    return this.updateHeld(owner, importId, lease, 'SET leaseExpiresAt = :zero, updatedAt = :now', { ':zero': 0 });
+  }
+
+  completeJob(owner: string, importId: string, lease: Lease, result: CompletedJob): Promise<boolean> {
+    const { report } = result;
+    const progress: JobProgress = {
+      rowsRead: report.total_rows,
+      bytesRead: 0,
+      imported: report.imported_rows,
+      failed: report.failed_rows,
+      skipped: report.skipped_rows,
+    };
+    return this.updateHeld(
+      owner,
+      importId,
+      lease,
+      'SET #status = :completed, report = :report, rejectedRows = :rejected, reportKey = :reportKey, finishedAt = :now, updatedAt = :now, progress.rowsRead = :rows, progress.imported = :imported, progress.failed = :failed, progress.skipped = :skipped' +
+        `${result.errorsKey ? ', errorsKey = :errorsKey' : ''}${result.note ? ', note = :note' : ''} REMOVE checkpoint, leaseId, leaseExpiresAt`,
+      {
+        ':completed': 'completed',
+        ':report': report,
+        ':rejected': result.rejectedRows,
+        ':reportKey': result.reportKey,
+        ':rows': progress.rowsRead,
+        ':imported': progress.imported,
+        ':failed': progress.failed,
+        ':skipped': progress.skipped,
+        ...(result.errorsKey ? { ':errorsKey': result.errorsKey } : {}),
+        ...(result.note ? { ':note': result.note } : {}),
+      },
+      { '#status': 'status' },
+    );
+  }
+
+  failJob(owner: string, importId: string, reason: string, lease?: Lease): Promise<boolean> {
+    const values: Record<string, unknown> = { ':failed': 'failed', ':reason': reason, ':now': new Date().toISOString() };
+    if (lease) values[':lease'] = lease.id;
+    else values[':completed'] = 'completed';
+    return conditional(() =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ owner, importId }),
+          UpdateExpression: 'SET #status = :failed, failureReason = :reason, finishedAt = :now, updatedAt = :now REMOVE leaseId, leaseExpiresAt',
+          ConditionExpression: lease
+            ? 'leaseId = :lease'
+            : 'attribute_exists(importId) AND NOT (#status IN (:completed, :failed))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall(values),
+        }),
+      ),
+    );
+  }
+
+  /** A scan: stale jobs are rare, and the table holds 30 days of jobs at most (TTL). */
+  async findStaleJobs(now: Date): Promise<ImportJob[]> {
+    const stale: ImportJob[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression:
+            '(#status = :running AND leaseExpiresAt < :nowMs) OR (#status = :waiting AND uploadExpiresAt < :uploadCutoff)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({
+            ':running': 'running',
+            ':waiting': 'waiting_upload',
+            ':nowMs': now.getTime(),
+            ':uploadCutoff': new Date(now.getTime() - UPLOAD_GRACE_MS).toISOString(),
+          }),
+          ExclusiveStartKey: startKey ? marshall(startKey) : undefined,
+        }),
+      );
+      for (const item of result.Items ?? []) stale.push(toJob(unmarshall(item)));
+      startKey = result.LastEvaluatedKey ? unmarshall(result.LastEvaluatedKey) : undefined;
+    } while (startKey);
+    return stale;
+  }
+
+  private updateHeld(
+    owner: string,
+    importId: string,
+    lease: Lease,
+    update: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<boolean> {
+    return conditional(() =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ owner, importId }),
+          UpdateExpression: update,
+          // Only the invocation holding the lease may move the job on.
+          ConditionExpression: 'leaseId = :lease',
+          ...(names ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: marshall({ ...values, ':lease': lease.id, ':now': new Date().toISOString() }, { removeUndefinedValues: true }),
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,22 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { ImportTrigger } from '../jobs/ports.js';
+
+/** The event the import function takes besides S3 notifications. */
+export interface StartImportEvent {
+  startImport: { owner: string; importId: string };
+}
+
+/** Starts an import in a fresh invocation of the import function (asynchronous invoke). */
+export class LambdaImportTrigger implements ImportTrigger {
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly functionName: string,
+  ) {}
+
+  async startImport(owner: string, importId: string): Promise<void> {
+    const event: StartImportEvent = { startImport: { owner, importId } };
+    await this.client.send(
+      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),
+    );
+  }
+}

@@ -1,0 +1,101 @@
+import type { ImportCheckpoint } from '../import/pipeline.js';
+import type { ImportReport } from '../import/report.js';
+import type { ImportJob, JobProgress, ReimportMode } from './job.js';
+
+/** Job records. Every state change is conditional, so two invocations never run one job. */
+export interface JobStore {
+  /** Creates the job; resolves false if a job with that id already exists. */
+  createJob(job: ImportJob): Promise<boolean>;
+  getJob(owner: string, importId: string): Promise<ImportJob | undefined>;
+  /** The owner's jobs, newest first. */
+  listJobs(owner: string, limit: number): Promise<ImportJob[]>;
+  /**
+   * Takes the job for one invocation: from waiting_upload or queued, or from running when the
+   * previous holder's lease has expired or was released. Undefined when not claimable.
+   */
+  claimJob(owner: string, importId: string, lease: Lease, details: { totalBytes: number; etag: string }): Promise<ImportJob | undefined>;
+  /** Records progress and a checkpoint; false when the lease was lost. */
+  saveCheckpoint(owner: string, importId: string, lease: Lease, checkpoint: ImportCheckpoint, progress: JobProgress): Promise<boolean>;
+  /** Ends this invocation's hold so that a continuation can claim the job at once. */
+  releaseJob(owner: string, importId: string, lease: Lease): Promise<boolean>;
+  completeJob(owner: string, importId: string, lease: Lease, result: CompletedJob): Promise<boolean>;
+  /** Marks the job failed; with a lease only if still held, without one unconditionally unless finished. */
+  failJob(owner: string, importId: string, reason: string, lease?: Lease): Promise<boolean>;
+  /** Running jobs whose lease expired, and uploads never received before `uploadDeadline`. */
+  findStaleJobs(now: Date): Promise<ImportJob[]>;
+}
+
+export interface Lease {
+  id: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+export interface CompletedJob {
+  report: ImportReport;
+  rejectedRows: number;
+  reportKey: string;
+  errorsKey?: string;
+  note?: string;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface ObjectStream {
+  body: AsyncIterable<Uint8Array>;
+  /** Stops the download early (a paused import does not read to the end). */
+  abort(): void;
+}
+
+/** The upload bucket. */
+export interface FileStore {
+  head(key: string): Promise<StoredObject | undefined>;
+  /** Streams the object from `fromByte` on. Throws UploadNotFoundError if it is missing. */
+  read(key: string, fromByte?: number): Promise<ObjectStream>;
+  /** Writes an object from a stream without holding it in memory. */
+  write(key: string, body: AsyncIterable<Uint8Array | string> | string | Buffer, contentType: string): Promise<void>;
+  readText(key: string): Promise<string>;
+  list(prefix: string): Promise<StoredObject[]>;
+  remove(keys: string[]): Promise<void>;
+  /** A URL that accepts one PUT of exactly `contentLength` bytes to `key`. */
+  presignUpload(key: string, options: { contentLength: number; expiresInSeconds: number }): Promise<string>;
+  presignDownload(key: string, options: { expiresInSeconds: number; filename: string }): Promise<string>;
+}
+
+/** Starts (or continues) an import job in a fresh invocation of the import function. */
+export interface ImportTrigger {
+  startImport(owner: string, importId: string): Promise<void>;
+}
+
+export interface ReimportSource {
+  id: string;
+  owner: string;
+  /** Exactly one of key and prefix: a fixed object, or the newest object under a prefix. */
+  key?: string;
+  prefix?: string;
+  mode: ReimportMode;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  lastImportedEtag?: string;
+  lastImportId?: string;
+  /** Set while a scheduled import of this source runs, so that ticks do not overlap. */
+  runningImportId?: string;
+  runningSince?: string;
+}
+
+export interface SourceStore {
+  putSource(source: ReimportSource): Promise<{ created: boolean }>;
+  getSource(id: string): Promise<ReimportSource | undefined>;
+  listSources(): Promise<ReimportSource[]>;
+  deleteSource(id: string): Promise<boolean>;
+  /** Marks the source busy with `importId` unless another import of it is running (and recent). */
+  markRunning(id: string, importId: string, now: Date, staleAfterMs: number): Promise<boolean>;
+  /** Clears the busy mark; with an ETag, records what was imported successfully. */
+  markFinished(id: string, importId: string, imported?: { etag: string }): Promise<void>;
+}

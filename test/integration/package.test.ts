@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../local/stack.js';
+
+const run = promisify(execFile);
+let outputDir: string | undefined;
+afterAll(async () => {
+  if (outputDir) await rm(outputDir, { recursive: true, force: true });
+});
+
+describe('serverless package', () => {
+  it('builds the CloudFormation template offline, without AWS credentials', async () => {
+    outputDir = await mkdtemp(path.join(tmpdir(), 'phonebook-package-'));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+    await run(path.join(PROJECT_ROOT, 'node_modules/.bin/osls'), ['package', '--stage', 'ci', '--package', outputDir], {
+      cwd: PROJECT_ROOT,
+      env: { ...env, AWS_SDK_LOAD_CONFIG: '0', HOME: outputDir },
+      timeout: 120_000,
+    });
+    const template = JSON.parse(await readFile(path.join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const resources = Object.values(template.Resources);
+    const methods = resources.filter((r) => r.Type === 'AWS::ApiGateway::Method');
+    expect(methods.length).toBeGreaterThanOrEqual(4);
+    // Every route goes through the REQUEST authorizer.
+    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('CUSTOM');
+    const authorizer = template.Resources.RequestAuthorizer?.Properties;
+    expect(authorizer).toMatchObject({ Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0 });
+    expect(authorizer).not.toHaveProperty('IdentitySource');
+    // No secret is in the template: only the names of SSM parameters.
+    const text = JSON.stringify(template);
+    expect(text).toContain('SUPER_ADMIN_TOKEN_PARAM');
+    expect(text).not.toMatch(/"SUPER_ADMIN_TOKEN"|"JWT_SECRET"/);
+  }, 180_000);
+});

@@ -1,0 +1,107 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_S3_CREDENTIALS } from '../../lib/adapters/aws-clients.js';
+import type { JobView } from '../support/imports.js';
+import { startTestStack, type TestStack } from '../support/local-stack.js';
+
+let api: TestStack;
+let s3: S3Client;
+let bucket: string;
+beforeAll(async () => {
+  api = await startTestStack();
+  bucket = api.stack.buckets.UploadBucket as string;
+  s3 = new S3Client({ endpoint: api.stack.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
+});
+afterAll(async () => {
+  s3?.destroy();
+  await api?.close();
+});
+
+/** One schedule tick, as EventBridge delivers it, then wait for the imports it started. */
+async function tick(): Promise<Record<string, string>> {
+  const { handler } = await import('../../functions/schedule.js');
+  const result = await handler();
+  await api.stack.settle();
+  return result.sources;
+}
+
+async function putSource(id: string, body: Record<string, unknown>): Promise<Response> {
+  return api.request(`/admin/sources/${id}`, { method: 'PUT', token: api.adminToken, body: JSON.stringify(body) });
+}
+
+async function names(username: string): Promise<string[]> {
+  const token = await api.userToken(username);
+  const page = (await (await api.request('/phonebook/contacts?limit=1000', { token })).json()) as { contacts: Array<{ owner: string; name: string }> };
+  return page.contacts.filter((c) => c.owner === username).map((c) => c.name).sort();
+}
+
+async function upload(key: string, csv: string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: csv }));
+}
+
+async function jobsOf(username: string): Promise<JobView[]> {
+  const token = await api.userToken(username);
+  return ((await (await api.request('/phonebook/imports?limit=100', { token })).json()) as { imports: JobView[] }).imports;
+}
+
+describe('re-import sources', () => {
+  it('are managed by the super admin and validated', async () => {
+    expect((await putSource('crm', { owner: 'john.smith', key: 'sources/crm.csv', mode: 'replace' })).status).toBe(201);
+    expect((await putSource('crm', { owner: 'john.smith', key: 'sources/crm.csv', mode: 'replace' })).status).toBe(200);
+    expect((await putSource('bad', { owner: 'ghost', key: 'x.csv' })).status).toBe(404);
+    expect((await putSource('bad', { owner: 'john.smith' })).status).toBe(400);
+    expect((await putSource('bad', { owner: 'john.smith', key: 'x.csv', mode: 'sync' })).status).toBe(400);
+    const user = await api.userToken('john.smith');
+    expect((await api.request('/admin/sources/crm', { token: user })).status).toBe(401);
+    const got = (await (await api.request('/admin/sources/crm', { token: api.adminToken })).json()) as Record<string, unknown>;
+    expect(got).toMatchObject({ id: 'crm', owner: 'john.smith', key: 'sources/crm.csv', mode: 'replace', enabled: true });
+    const created = await putSource('gone', { owner: 'jane.doe', prefix: 'x/' });
+    expect(created.status).toBe(201);
+    expect((await api.request('/admin/sources/gone', { method: 'DELETE', token: api.adminToken })).status).toBe(204);
+    expect((await api.request('/admin/sources/gone', { token: api.adminToken })).status).toBe(404);
+  });
+
+  it('replace: removes the source contacts that left the file, never hand-made ones', async () => {
+    const handMade = await api.postForm('/phonebook/import/', { file: Buffer.from('name\nHand Made\n') }, { authorization: `Bearer ${await api.userToken('john.smith')}` });
+    expect(handMade.status).toBe(200);
+    await upload('sources/crm.csv', 'name,company\nAda,CRM\nBob,CRM\nCyd,CRM\n');
+    expect(await tick()).toMatchObject({ crm: 'started' });
+    expect(await names('john.smith')).toEqual(['Ada', 'Bob', 'Cyd', 'Hand Made']);
+
+    await upload('sources/crm.csv', 'name,company\nAda,CRM\nCyd,CRM\nDee,CRM\n');
+    expect(await tick()).toMatchObject({ crm: 'started' });
+    expect(await names('john.smith')).toEqual(['Ada', 'Cyd', 'Dee', 'Hand Made']);
+    const latest = (await jobsOf('john.smith')).find((job) => job.origin === 'schedule');
+    expect(latest?.note).toBe('replace: removed 1 contacts of source crm that are no longer in the file');
+  });
+
+  it('replace: a mostly invalid file removes nothing', async () => {
+    await upload('sources/crm.csv', 'name,company,type\nAda,CRM,x\nCyd,CRM,y\nDee,CRM,private\n');
+    expect(await tick()).toMatchObject({ crm: 'started' });
+    expect(await names('john.smith')).toEqual(['Ada', 'Cyd', 'Dee', 'Hand Made']);
+    const latest = (await jobsOf('john.smith')).find((job) => job.origin === 'schedule');
+    expect(latest?.note).toBe('replace: nothing removed, because rows failed or more than half of the rows were rejected');
+  });
+
+  it('an unchanged file (same ETag) is a recorded no-op', async () => {
+    await upload('sources/crm.csv', 'name,company\nAda,CRM\nCyd,CRM\nDee,CRM\n');
+    expect(await tick()).toMatchObject({ crm: 'started' });
+    expect(await tick()).toMatchObject({ crm: 'unchanged' });
+    const latest = (await jobsOf('john.smith')).find((job) => job.origin === 'schedule');
+    expect(latest).toMatchObject({ status: 'completed' });
+    expect(latest?.note).toMatch(/^unchanged since import \S+ \(same ETag\); nothing imported$/);
+  });
+
+  it('merge: keeps everything else, and takes the newest object under a prefix', async () => {
+    await api.request('/admin/sources/crm', { method: 'DELETE', token: api.adminToken });
+    expect((await putSource('feed', { owner: 'jane.doe', prefix: 'feeds/jane/', mode: 'merge' })).status).toBe(201);
+    await upload('feeds/jane/2026-11-01.csv', 'name\nOld One\nKept\n');
+    expect(await tick()).toMatchObject({ feed: 'started' });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await upload('feeds/jane/2026-11-02.csv', 'name\nNew One\n');
+    expect(await tick()).toMatchObject({ feed: 'started' });
+    expect(await names('jane.doe')).toEqual(['Kept', 'New One', 'Old One']);
+    const latest = (await jobsOf('jane.doe')).find((job) => job.origin === 'schedule');
+    expect(latest).toMatchObject({ object_key: 'feeds/jane/2026-11-02.csv', status: 'completed', report: { total_rows: 1 } });
+  });
+});

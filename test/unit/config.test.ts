@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+
+const TABLES = { CONTACTS_TABLE: 'c', USERS_TABLE: 'u', JOBS_TABLE: 'j', SOURCES_TABLE: 's', UPLOAD_BUCKET: 'b', IMPORT_FUNCTION_NAME: 'f' };
+const BASE = { ...TABLES, SUPER_ADMIN_TOKEN: 't', JWT_SECRET: 's' };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(BASE);
+    expect(config.superAdminAllowList.entries).toEqual(['127.0.0.0/8']);
+    expect(config.jwt.algorithms).toEqual(['HS256']);
+    expect(config.writeConcurrency).toBe(4);
+    expect(config.superAdminToken).toEqual({ value: 't' });
+  });
+
+  it.each([
+    [{ ...BASE, CONTACTS_TABLE: '' }, 'CONTACTS_TABLE is required but not set'],
+    [{ ...BASE, SUPER_ADMIN_TOKEN: undefined }, 'SUPER_ADMIN_TOKEN or SUPER_ADMIN_TOKEN_PARAM is required'],
+    [{ ...BASE, SUPER_ADMIN_TOKEN_PARAM: '/x' }, 'set either SUPER_ADMIN_TOKEN or SUPER_ADMIN_TOKEN_PARAM, not both'],
+    [{ ...BASE, JWT_SECRET: undefined }, 'JWT_SECRET, JWT_SECRET_PARAM or JWT_JWKS_URL is required'],
+    [{ ...BASE, IMPORT_WRITE_CONCURRENCY: '0' }, "IMPORT_WRITE_CONCURRENCY must be a whole number from 1 to 64, got '0'"],
+    [{ ...BASE, JWT_ALGORITHMS: 'RS256' }, "JWT_ALGORITHMS: 'RS256' is not usable with the configured keys (HS256, HS384, HS512)"],
+    [{ ...BASE, SUPER_ADMIN_ALLOW_IPS: '10.0.0.0/33' }, "SUPER_ADMIN_ALLOW_IPS: '10.0.0.0/33' is not an IP address or CIDR range"],
+    [{ ...BASE, UPLOAD_BUCKET: undefined }, 'UPLOAD_BUCKET is required but not set'],
+    [{ ...BASE, IMPORT_TIME_BUDGET_MS: 'soon' }, "IMPORT_TIME_BUDGET_MS must be a whole number from 1 to 900000, got 'soon'"],
+  ])('names the variable at fault (%#)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('takes secrets by SSM parameter name in the cloud', () => {
+    const config = loadConfig({ ...TABLES, SUPER_ADMIN_TOKEN_PARAM: '/p/admin', JWT_SECRET_PARAM: '/p/jwt' });
+    expect(config.superAdminToken).toEqual({ ssmParameter: '/p/admin' });
+    expect(config.jwt.secret).toEqual({ ssmParameter: '/p/jwt' });
+  });
+
+  it('allows asymmetric algorithms with a JWKS URL', () => {
+    const config = loadConfig({ ...BASE, JWT_SECRET: undefined, JWT_JWKS_URL: 'https://idp.example/jwks.json', JWT_ALGORITHMS: 'RS256,ES256' });
+    expect(config.jwt.algorithms).toEqual(['RS256', 'ES256']);
+  });
+});

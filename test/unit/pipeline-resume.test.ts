@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { type ImportCheckpoint, type ImportOutcome, runImport } from '../../lib/import/pipeline.js';
+import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
+
+function sampleCsv(rows: number): string {
+  const lines = ['name,company,notes,type'];
+  for (let i = 0; i < rows; i++) {
+    if (i % 17 === 5) lines.push(`Bad ${i},x,,business`);
+    else if (i % 23 === 7) lines.push(`"Multi ${i}",Zoë & Co,"line one\nline two, with comma",public`);
+    else if (i % 29 === 3) lines.push('');
+    else lines.push(`Person ${i},Company ${i % 5},Notes ${i},private`);
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Runs an import that pauses every `pauseEvery` rows, resuming as the job runner does. */
+async function importInSteps(bytes: Buffer, pauseEvery: number, writer: MemoryWriter) {
+  let checkpoint: ImportCheckpoint | undefined;
+  let runs = 0;
+  const rejected: number[] = [];
+  for (;;) {
+    runs++;
+    let rowsThisRun = 0;
+    const source = checkpoint?.encoding === 'utf-8' ? bytes.subarray(checkpoint.byteOffset) : bytes;
+    const outcome: ImportOutcome = await runImport(chunksOf(source, 1000), {
+      owner: 'o',
+      writer,
+      ...(checkpoint ? { resumeFrom: checkpoint } : {}),
+      shouldPause: () => ++rowsThisRun >= pauseEvery,
+      onRejectedRow: (row) => rejected.push(row),
+    });
+    if (outcome.status === 'completed') return { report: outcome.report, runs, rejected };
+    checkpoint = JSON.parse(JSON.stringify(outcome.checkpoint)) as ImportCheckpoint;
+  }
+}
+
+describe('runImport pause and resume', () => {
+  it('ends with the same contacts, report and rejected rows as one uninterrupted run (UTF-8, by byte offset)', async () => {
+    const bytes = Buffer.from(sampleCsv(400), 'utf8');
+    const once = new MemoryWriter();
+    const single = await importInSteps(bytes, Number.POSITIVE_INFINITY, once);
+    const stepped = new MemoryWriter();
+    const result = await importInSteps(bytes, 37, stepped);
+    expect(result.runs).toBeGreaterThan(10);
+    expect(result.report).toEqual(single.report);
+    expect(stepped.writes.map((w) => [w.rowNumber, w.contact.id])).toEqual(once.writes.map((w) => [w.rowNumber, w.contact.id]));
+    expect(result.rejected).toEqual(single.rejected);
+    expect(result.report.total_rows).toBe(result.report.imported_rows + result.report.skipped_rows + result.report.failed_rows);
+  });
+
+  it('resumes a Windows-1252 file by re-reading and skipping the rows already handled', async () => {
+    const bytes = Buffer.from(sampleCsv(120).replaceAll('Zoë', 'Zo\u00eb'), 'latin1');
+    const once = new MemoryWriter();
+    const single = await importInSteps(bytes, Number.POSITIVE_INFINITY, once);
+    const stepped = new MemoryWriter();
+    const result = await importInSteps(bytes, 25, stepped);
+    expect(result.runs).toBeGreaterThan(3);
+    expect(result.report).toEqual(single.report);
+    expect(result.report.error_messages[0]).toBe('the file is not valid UTF-8; it was read as Windows-1252');
+    expect(stepped.writes.map((w) => w.contact.company)).toEqual(once.writes.map((w) => w.contact.company));
+    expect(stepped.writes.some((w) => w.contact.company === 'Zoë & Co')).toBe(true);
+  });
+
+  it('gives a checkpoint whose byte offset is where the next row starts', async () => {
+    const csv = '\uFEFFname,notes\r\nZoë,"a\nb"\r\nNext,x\r\n';
+    const bytes = Buffer.from(csv, 'utf8');
+    const outcome = await runImport(chunksOf(bytes), { owner: 'o', writer: new MemoryWriter(), shouldPause: () => true });
+    expect(outcome.status).toBe('paused');
+    if (outcome.status !== 'paused') return;
+    expect(outcome.checkpoint.nextRow).toBe(3);
+    expect(bytes.subarray(outcome.checkpoint.byteOffset).toString('utf8')).toBe('Next,x\r\n');
+    expect(outcome.checkpoint.header).toEqual(['name', 'notes']);
+  });
+
+  it('reports consistent checkpoints with all earlier writes finished', async () => {
+    const writer = new MemoryWriter(25, new Set(), 2);
+    const seen: Array<{ next: number; written: number }> = [];
+    await runImport(chunksOf(`name\n${Array.from({ length: 100 }, (_, i) => `P${i}`).join('\n')}\n`), {
+      owner: 'o',
+      writer,
+      checkpointEveryRows: 30,
+      onCheckpoint: async (checkpoint) => {
+        seen.push({ next: checkpoint.nextRow, written: writer.writes.length });
+      },
+    });
+    expect(seen).toEqual([
+      { next: 32, written: 30 },
+      { next: 62, written: 60 },
+      { next: 92, written: 90 },
+    ]);
+  });
+});
+
+describe('checkpoint cadence', () => {
+  it('checkpoints on schedule even when the row that reaches the count is rejected', async () => {
+    // Rows 2..301: every 10th data row is invalid, so the 10th, 20th... rows are all rejected.
+    const rows = Array.from({ length: 300 }, (_, i) => ((i + 1) % 10 === 0 ? `Bad ${i},business` : `P${i},private`));
+    const checkpoints: number[] = [];
+    await runImport(chunksOf(`name,type\n${rows.join('\n')}\n`), {
+      owner: 'o',
+      writer: new MemoryWriter(),
+      checkpointEveryRows: 100,
+      onCheckpoint: async (checkpoint) => {
+        checkpoints.push(checkpoint.nextRow);
+      },
+    });
+    expect(checkpoints).toEqual([102, 202, 302]);
+  });
+});
