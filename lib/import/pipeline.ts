@@ -6,6 +6,7 @@ import { decodeCsvSource, type SourceEncoding } from '../csv/decode.js';
 import { type HeaderMapping, mapHeader } from '../csv/header.js';
 import { InvalidCsvError } from '../errors.js';
 import type { ContactOrigin, ContactWrite, ContactWriter } from '../storage/ports.js';
+import { FirstRowIndex } from './first-row-index.js';
 import { DEFAULT_MAX_ERROR_MESSAGES, type ImportReport, ReportBuilder, type ReportState } from './report.js';
 
 export interface ImportProgress {
@@ -236,7 +237,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
   const feeding = feed(chunks, parser);
 
   const sink = new BatchSink(options.writer, report, Math.max(1, options.writeConcurrency ?? 4), options.onRejectedRow);
-  const firstRowOf = new Map<string, number>();
+  const firstRowOf = new FirstRowIndex();
   const progressEvery = options.progressEveryRows ?? 10_000;
   const checkpointEvery = options.checkpointEveryRows ?? 10_000;
   let header: HeaderMapping | undefined = resume ? mapHeader(resume.header) : undefined;
