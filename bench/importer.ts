@@ -7,11 +7,10 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, S3Event } from 'aws-lambda';
 import { type Options as CsvParseOptions, parse } from 'csv-parse';
 import { dynamoClient } from '../lib/adapters/aws-clients.js';
-import { toItem } from '../lib/adapters/dynamodb-contacts.js';
+import { putRequestOf } from '../lib/adapters/dynamodb-contacts.js';
 import { loadConfig } from '../lib/config.js';
 import { importContacts } from '../lib/import/pipeline.js';
 import { type ImportReport, reportCounts } from '../lib/import/report.js';
@@ -55,7 +54,7 @@ async function prebuildRequests(file: string): Promise<{ rows: number; requests:
   const collector: ContactWriter = {
     maxBatchSize: BATCH_SIZE,
     writeContacts: async (batch: readonly ContactWrite[]) => {
-      requests.push(batch.map((write) => ({ PutRequest: { Item: marshall(toItem(write, now), { removeUndefinedValues: true }) } })));
+      requests.push(batch.map((write) => putRequestOf(write, now)));
       return [];
     },
   };

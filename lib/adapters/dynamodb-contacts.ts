@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   BatchWriteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
@@ -6,7 +7,7 @@ import {
   type QueryCommandInput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { convertToAttr, marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contact } from '../contacts/contact.js';
 import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
 import { BadRequestError } from '../errors.js';
@@ -49,8 +50,7 @@ export function shardOf(id: string): number {
   return Number.parseInt(id.charAt(0), 16) % SHARD_COUNT;
 }
 
-/** The stored item of a contact (before marshalling); the benchmark pre-builds its requests with it. */
-export function toItem({ contact, origin }: ContactWrite, now: string): Record<string, unknown> {
+function toItem({ contact, origin }: ContactWrite, now: string): Record<string, unknown> {
   const shard = shardOf(contact.id);
   const item: Record<string, unknown> = { pk: `${contact.owner}#${shard}`, id: contact.id, owner: contact.owner, updatedAt: now };
   for (const field of CONTACT_FIELDS) {
@@ -65,6 +65,20 @@ export function toItem({ contact, origin }: ContactWrite, now: string): Record<s
     if (origin.sourceId) item.sourceId = origin.sourceId;
   }
   return item;
+}
+
+/**
+ * The BatchWriteItem put of one contact (the benchmark pre-builds its requests with it).
+ * A contact item is all strings, wrapped as `{ S }` directly: marshall()'s per-value type
+ * dispatch was a tenth of the importer's CPU.
+ */
+export function putRequestOf(write: ContactWrite, now: string): WriteRequest {
+  const attributes: Record<string, AttributeValue> = {};
+  for (const [name, value] of Object.entries(toItem(write, now))) {
+    if (typeof value === 'string') attributes[name] = { S: value };
+    else if (value !== undefined) attributes[name] = convertToAttr(value);
+  }
+  return { PutRequest: { Item: attributes } };
 }
 
 function fromItem(item: Record<string, unknown>): Contact {
@@ -111,7 +125,7 @@ export class DynamoContactRepository implements ContactWriter, ContactReader, So
     const rowById = new Map<string, number>();
     let pending: WriteRequest[] = batch.map((write) => {
       rowById.set(write.contact.id, write.rowNumber);
-      return { PutRequest: { Item: marshall(toItem(write, now), { removeUndefinedValues: true }) } };
+      return putRequestOf(write, now);
     });
     let lastError = 'unprocessed by DynamoDB';
     for (let attempt = 0; attempt < this.backoff.maxAttempts && pending.length > 0; attempt++) {
