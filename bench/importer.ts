@@ -5,7 +5,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { Context, S3Event } from 'aws-lambda';
 import { type Options as CsvParseOptions, parse } from 'csv-parse';
@@ -15,7 +14,6 @@ import { loadConfig } from '../lib/config.js';
 import { importContacts } from '../lib/import/pipeline.js';
 import { type ImportReport, reportCounts } from '../lib/import/report.js';
 import type { ContactWrite, ContactWriter } from '../lib/storage/ports.js';
-import { PROJECT_ROOT } from '../local/stack.js';
 import { BENCH_OWNER, type DroppedObject, type ImporterJob, type ImporterResult } from './processes.js';
 
 const BATCH_SIZE = 25;
@@ -79,10 +77,10 @@ async function sendAll(requests: WriteRequest[][], concurrency: number, table: s
 }
 
 /** The S3 ObjectCreated event for `object`, from the sample event every local invoke uses. */
-async function objectCreatedEvent(object: DroppedObject): Promise<S3Event> {
-  const event = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'events/s3/object-created.json'), 'utf8')) as S3Event;
+async function objectCreatedEvent(object: DroppedObject, eventFile: string): Promise<S3Event> {
+  const event = JSON.parse(await readFile(eventFile, 'utf8')) as S3Event;
   const record = event.Records[0];
-  if (!record) throw new Error('events/s3/object-created.json has no record');
+  if (!record) throw new Error(`${eventFile} has no record`);
   record.eventTime = new Date().toISOString();
   record.s3.bucket.name = object.bucket;
   record.s3.bucket.arn = `arn:aws:s3:::${object.bucket}`;
@@ -95,11 +93,11 @@ async function objectCreatedEvent(object: DroppedObject): Promise<S3Event> {
  * the ObjectCreated event of a file dropped into the owner's drop folder; it creates the job,
  * streams the object through the pipeline into DynamoDB and checkpoints as in AWS.
  */
-async function importObject(object: DroppedObject): Promise<{ seconds: number; cpuSeconds: number; report: ImportReport }> {
+async function importObject(object: DroppedObject, eventFile: string): Promise<{ seconds: number; cpuSeconds: number; report: ImportReport }> {
   const runtime = await import('../functions/runtime.js');
   const { handler } = await import('../functions/import-object.js');
   await runtime.users.registerUser(BENCH_OWNER);
-  const event = await objectCreatedEvent(object);
+  const event = await objectCreatedEvent(object, eventFile);
   // One invocation with the whole import: the figure is throughput, not the continuation path.
   const context = { functionName: 'importObject', awsRequestId: 'bench', getRemainingTimeInMillis: () => 3_600_000 } as Context;
   const { value: _, ...time } = await timed(() => handler(event, context));
@@ -138,7 +136,7 @@ async function measure(job: ImporterJob): Promise<ImporterResult> {
       return { stage, rows, items, ...time, peakRssMb: peakRssMb() };
     }
     case 'e2e': {
-      const { report, ...time } = await importObject(job.object);
+      const { report, ...time } = await importObject(job.object, job.eventFile);
       return { stage, rows: report.total_rows, items: report.imported_rows, ...time, peakRssMb: peakRssMb(), report: reportCounts(report) };
     }
   }

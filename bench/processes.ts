@@ -2,10 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 /** The benchmark runs three kinds of process: this one, the backend, and the measured importer. */
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const PROJECT_DIR = path.resolve(BENCH_DIR, '..');
 
 export const BENCH_BUCKET = 'bench-imports';
 export const BENCH_OWNER = 'bench.user';
@@ -30,7 +32,7 @@ export type ImporterJob =
   | { stage: 'csvparse'; file: string }
   | { stage: 'pipeline'; file: string; concurrency: number }
   | { stage: 'ceiling'; file: string; concurrency: number }
-  | { stage: 'e2e'; object: DroppedObject; concurrency: number };
+  | { stage: 'e2e'; object: DroppedObject; eventFile: string; concurrency: number };
 
 /** What it measured: the last line of its output. */
 export interface ImporterResult {
@@ -47,11 +49,36 @@ export interface ImporterResult {
   report?: { total_rows: number; imported_rows: number; failed_rows: number; skipped_rows: number };
 }
 
-function tsxProcess(script: string, args: string[], options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(BENCH_DIR, script), ...args], {
+function nodeProcess(nodeArgs: string[], args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: 'silent', ...options.env },
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: 'silent', ...env },
   });
+}
+
+function tsxProcess(script: string, args: string[], options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv }): ChildProcess {
+  return nodeProcess([...(options.nodeArgs ?? []), '--import', 'tsx'], [path.join(BENCH_DIR, script), ...args], options.env);
+}
+
+/**
+ * Bundles the importer as serverless-esbuild bundles a function (ESM, node20, the AWS SDK left
+ * to the runtime), into the git-ignored .esbuild folder so the SDK resolves from node_modules.
+ * Run as plain JavaScript, its memory is the function's, without tsx's loader thread.
+ */
+export async function bundleImporter(): Promise<string> {
+  const outfile = path.join(PROJECT_DIR, '.esbuild', 'bench', 'importer.mjs');
+  await build({
+    entryPoints: [path.join(BENCH_DIR, 'importer.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['@aws-sdk/*'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return outfile;
 }
 
 export interface Backend {
@@ -86,8 +113,8 @@ export async function startBackend(nodeArgs: string[] = []): Promise<Backend> {
 }
 
 /** Runs one measurement in a new importer process and returns what it reports. */
-export async function runImporter(job: ImporterJob, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<ImporterResult> {
-  const child = tsxProcess('importer.ts', [JSON.stringify(job)], options);
+export async function runImporter(bundle: string, job: ImporterJob, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<ImporterResult> {
+  const child = nodeProcess(options.nodeArgs ?? [], [bundle, JSON.stringify(job)], options.env);
   child.stdin?.end();
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (text: string) => {

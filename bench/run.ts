@@ -13,7 +13,17 @@ import { parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { localS3Client } from './local-s3.js';
 import { type GeneratedCsv, generateCsv } from './generate-csv.js';
-import { type Backend, BENCH_OWNER, type DroppedObject, type ImporterJob, type ImporterResult, runImporter, startBackend } from './processes.js';
+import {
+  type Backend,
+  BENCH_OWNER,
+  bundleImporter,
+  type DroppedObject,
+  type ImporterJob,
+  type ImporterResult,
+  PROJECT_DIR,
+  runImporter,
+  startBackend,
+} from './processes.js';
 import { measureSyncEndpoint } from './sync-endpoint.js';
 
 const { values } = parseArgs({
@@ -76,7 +86,7 @@ function profileArgs(profileName: string | undefined): string[] {
 
 /** Runs one importer stage; `profileName` names its CPU profile folder. */
 function measure(job: ImporterJob, env: NodeJS.ProcessEnv = {}, profileName?: string): Promise<ImporterResult> {
-  return runImporter(job, { env, nodeArgs: profileArgs(profileName) });
+  return runImporter(importerBundle, job, { env, nodeArgs: profileArgs(profileName) });
 }
 
 /** Storage stages each get a fresh backend process: an empty table, the same starting point. */
@@ -96,7 +106,8 @@ async function e2e(csv: GeneratedCsv, profileName: string): Promise<ImporterResu
   return withBackend(async (backend) => {
     // A file dropped into the owner's drop folder: the handler creates its job from the event.
     const object = await putObject(backend, `drop/${BENCH_OWNER}/${path.basename(csv.path)}`, csv.path);
-    return measure({ stage: 'e2e', object, concurrency }, storageEnv(backend), profileName);
+    const eventFile = path.join(PROJECT_DIR, 'events/s3/object-created.json');
+    return measure({ stage: 'e2e', object, eventFile, concurrency }, storageEnv(backend), profileName);
   }, profileName);
 }
 
@@ -112,6 +123,7 @@ const ratioOf = (a: number | undefined, b: number | undefined): number | null =>
 
 // The handlers' logs would bury the figures; the importer processes are silenced the same way.
 process.env.LOG_LEVEL ??= 'silent';
+const importerBundle = await bundleImporter();
 const workDir = await mkdtemp(path.join(os.tmpdir(), 'phonebook-bench-'));
 try {
   const tenth = Math.round(rows / 10);
