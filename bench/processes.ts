@@ -62,11 +62,12 @@ function tsxProcess(script: string, args: string[], options: { nodeArgs?: string
 
 /**
  * Bundles the importer as serverless-esbuild bundles a function (ESM, node20, the AWS SDK left
- * to the runtime), into the git-ignored .esbuild folder so the SDK resolves from node_modules.
+ * to the runtime), into node_modules/.cache so the SDK resolves from node_modules (not into
+ * .esbuild/, which `osls package` empties).
  * Run as plain JavaScript, its memory is the function's, without tsx's loader thread.
  */
 export async function bundleImporter(): Promise<string> {
-  const outfile = path.join(PROJECT_DIR, '.esbuild', 'bench', 'importer.mjs');
+  const outfile = path.join(PROJECT_DIR, 'node_modules', '.cache', 'phonebook-bench', 'importer.mjs');
   await build({
     entryPoints: [path.join(BENCH_DIR, 'importer.ts')],
     outfile,
