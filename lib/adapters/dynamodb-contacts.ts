@@ -8,7 +8,7 @@ import {
   type QueryCommandInput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { convertToAttr, marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contact } from '../contacts/contact.js';
 import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
 import { BadRequestError } from '../errors.js';
@@ -70,6 +70,20 @@ function toItem({ contact, origin }: ContactWrite, now: string): Record<string, 
   return item;
 }
 
+/**
+ * The BatchWriteItem put of one contact (the benchmark pre-builds its requests with it).
+ * A contact item is all strings, wrapped as `{ S }` directly: marshall()'s per-value type
+ * dispatch was a tenth of the importer's CPU.
+ */
+export function putRequestOf(write: ContactWrite, now: string): WriteRequest {
+  const attributes: Record<string, AttributeValue> = {};
+  for (const [name, value] of Object.entries(toItem(write, now))) {
+    if (typeof value === 'string') attributes[name] = { S: value };
+    else if (value !== undefined) attributes[name] = convertToAttr(value);
+  }
+  return { PutRequest: { Item: attributes } };
+}
+
 function fromItem(item: Record<string, unknown>): Contact {
   const contact = { id: String(item.id), owner: String(item.owner) } as Contact;
   for (const field of CONTACT_FIELDS) {
@@ -114,7 +128,7 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
     const rowById = new Map<string, number>();
     let pending: WriteRequest[] = batch.map((write) => {
       rowById.set(write.contact.id, write.rowNumber);
-      return { PutRequest: { Item: marshall(toItem(write, now), { removeUndefinedValues: true }) } };
+      return putRequestOf(write, now);
     });
     let lastError = 'unprocessed by DynamoDB';
     for (let attempt = 0; attempt < this.backoff.maxAttempts && pending.length > 0; attempt++) {

@@ -6,6 +6,7 @@ import { type ColumnMapping, type HeaderMapping, mapHeader, readRecord } from '.
 import { InvalidCsvError } from '../errors.js';
 import type { ContactOrigin, ContactStore } from '../storage/ports.js';
 import { applyChanges, type ChangeOutcome, type ContactChange, targetIdOf } from './apply-changes.js';
+import { FirstRowIndex } from './first-row-index.js';
 import { DEFAULT_MAX_ERROR_MESSAGES, type ImportReport, ReportBuilder, type ReportState } from './report.js';
 
 export interface ImportProgress {
@@ -255,7 +256,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
     dryRun: options.dryRun ?? false,
     origin: options.origin,
   });
-  const firstRowOf = new Map<string, number>();
+  const firstRowOf = new FirstRowIndex();
   const progressEvery = options.progressEveryRows ?? 10_000;
   const checkpointEvery = options.checkpointEveryRows ?? 10_000;
   let header: HeaderMapping | undefined = resume ? mapHeader(resume.header, options.mapping) : undefined;

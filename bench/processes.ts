@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+/** The benchmark runs three kinds of process: this one, the backend, and the measured importer. */
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const PROJECT_DIR = path.resolve(BENCH_DIR, '..');
+
+export const BENCH_BUCKET = 'bench-imports';
+export const BENCH_OWNER = 'bench.user';
+
+export interface BackendEndpoints {
+  dynamodbEndpoint: string;
+  s3Endpoint: string;
+  bucket: string;
+  tables: string[];
+}
+
+/** A CSV put into the upload bucket, as its ObjectCreated event describes it. */
+export interface DroppedObject {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+}
+
+/** What the importer process is asked to measure. */
+export type ImporterJob =
+  | { stage: 'csvparse'; file: string }
+  | { stage: 'pipeline'; file: string; concurrency: number }
+  | { stage: 'ceiling'; file: string; concurrency: number }
+  | { stage: 'e2e'; object: DroppedObject; eventFile: string; concurrency: number };
+
+/** What it measured: the last line of its output. */
+export interface ImporterResult {
+  stage: ImporterJob['stage'];
+  /** Data rows read from the file (the rate's numerator for every stage but the ceiling). */
+  rows: number;
+  /** Items sent to storage (imported contacts); 0 when nothing is written. */
+  items: number;
+  seconds: number;
+  /** CPU time (user + system) the importer process spent in the stage, in seconds. */
+  cpuSeconds: number;
+  /** process.resourceUsage().maxRSS of the importer process, in MB. */
+  peakRssMb: number;
+  report?: { total_rows: number; imported_rows: number; failed_rows: number; skipped_rows: number };
+}
+
+function nodeProcess(nodeArgs: string[], args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: 'silent', ...env },
+  });
+}
+
+function tsxProcess(script: string, args: string[], options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv }): ChildProcess {
+  return nodeProcess([...(options.nodeArgs ?? []), '--import', 'tsx'], [path.join(BENCH_DIR, script), ...args], options.env);
+}
+
+/**
+ * Bundles the importer as serverless-esbuild bundles a function (ESM, node20, the AWS SDK left
+ * to the runtime), into node_modules/.cache so the SDK resolves from node_modules (not into
+ * .esbuild/, which `osls package` empties).
+ * Run as plain JavaScript, its memory is the function's, without tsx's loader thread.
+ */
+export async function bundleImporter(): Promise<string> {
+  const outfile = path.join(PROJECT_DIR, 'node_modules', '.cache', 'phonebook-bench', 'importer.mjs');
+  await build({
+    entryPoints: [path.join(BENCH_DIR, 'importer.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['@aws-sdk/*'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+export interface Backend {
+  endpoints: BackendEndpoints;
+  /** Stops the backend; resolves with the CPU seconds it used since it started. */
+  stop(): Promise<number>;
+}
+
+/** Starts a fresh backend process (empty tables, empty bucket) and waits for its endpoints. */
+export async function startBackend(nodeArgs: string[] = []): Promise<Backend> {
+  const child = tsxProcess('backend.ts', [], { nodeArgs });
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const first = await Promise.race([
+    once(lines, 'line').then(([line]) => String(line)),
+    exited.then(([code]) => {
+      throw new Error(`the backend process exited with ${String(code)} before it was ready`);
+    }),
+  ]);
+  let last = '';
+  lines.on('line', (line: string) => {
+    last = line;
+  });
+  return {
+    endpoints: JSON.parse(first) as BackendEndpoints,
+    stop: async () => {
+      child.stdin?.end();
+      await exited;
+      return (JSON.parse(last || '{}') as { cpuSeconds?: number }).cpuSeconds ?? Number.NaN;
+    },
+  };
+}
+
+/** Runs one measurement in a new importer process and returns what it reports. */
+export async function runImporter(bundle: string, job: ImporterJob, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<ImporterResult> {
+  const child = nodeProcess(options.nodeArgs ?? [], [bundle, JSON.stringify(job)], options.env);
+  child.stdin?.end();
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+    output += text;
+  });
+  const [code] = await once(child, 'exit');
+  const last = output.trimEnd().split('\n').pop() ?? '';
+  if (code !== 0) throw new Error(`the ${job.stage} importer exited with ${String(code)}: ${last}`);
+  return JSON.parse(last) as ImporterResult;
+}

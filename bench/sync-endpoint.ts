@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { mintUserToken } from '../lib/auth/jwt.js';
+import { startLocalStack } from '../local/stack.js';
+import { generateCsv } from './generate-csv.js';
+
+export interface SyncLatency {
+  /** The first request: loads the handler modules and opens connections (a cold start). */
+  firstMs: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round((sorted[index] ?? Number.NaN) * 10) / 10;
+}
+
+/**
+ * POST /phonebook/import/ with a 1,000-row file through the local stack (gateway, authorizer,
+ * handler, dynalite), as `npm start` runs it: one warm-up request, then `requests` timed ones.
+ */
+export async function measureSyncEndpoint(file: string, requests: number): Promise<SyncLatency> {
+  await generateCsv(file, 1000, 1000);
+  const csv = await readFile(file);
+  const username = 'john.smith';
+  const stack = await startLocalStack({ seedUsers: [username] });
+  try {
+    const token = await mintUserToken(stack.secrets.jwtSecret, username, ['phonebook.ad_phonebook']);
+    const post = async (): Promise<number> => {
+      const form = new FormData();
+      form.append('file', new Blob([csv]), 'contacts.csv');
+      const started = performance.now();
+      const response = await fetch(`${stack.url}/phonebook/import/`, {
+        method: 'POST',
+        body: form,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const body = (await response.json()) as { imported_rows?: number };
+      const elapsed = performance.now() - started;
+      if (response.status !== 200) throw new Error(`the import answered ${response.status}: ${JSON.stringify(body)}`);
+      return elapsed;
+    };
+    const firstMs = Math.round(await post());
+    const times: number[] = [];
+    for (let i = 0; i < requests; i++) times.push(await post());
+    times.sort((a, b) => a - b);
+    return { firstMs, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95) };
+  } finally {
+    await stack.close();
+  }
+}
