@@ -329,6 +329,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
     }
     const change: ContactChange = { ref: rowNumber, explicitId: record.id, fields: validation.fields };
     const id = targetIdOf(options.owner, change);
+    change.targetId = id;
     if (id === undefined) {
       reject(rowNumber, `contact ${record.id} not found`, cells);
       return;
