@@ -1,23 +1,14 @@
-import { BadRequestError } from '../lib/errors.js';
 import { jsonResponse } from '../lib/http/responses.js';
 import { bulkUpsert } from '../lib/import/bulk.js';
 import { parseFlag } from '../lib/import/upload-import.js';
 import { logger } from '../lib/logger.js';
-import { config, contacts, httpHandler, requestBody, requireUser } from './runtime.js';
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new BadRequestError('invalid JSON body', error instanceof Error ? error.message : String(error));
-  }
-}
+import { config, contacts, httpHandler, jsonBody, requireUser } from './runtime.js';
 
 /** POST /phonebook/contacts/bulk[?dry_run=true]: create or update the caller's contacts. */
 export const handler = httpHandler(async (event) => {
   const owner = requireUser(event);
   const dryRun = parseFlag('dry_run', event.queryStringParameters?.dry_run);
-  const result = await bulkUpsert(parseJson(requestBody(event)), owner, contacts, { maxContacts: config.bulkMaxContacts, dryRun });
+  const result = await bulkUpsert(jsonBody(event), owner, contacts, { maxContacts: config.bulkMaxContacts, dryRun });
   logger.info('bulk finished', {
     owner,
     requestId: event.requestContext.requestId,

@@ -1,5 +1,5 @@
 import { BadRequestError, NotFoundError } from '../lib/errors.js';
-import { type HttpResponse, jsonResponse } from '../lib/http/responses.js';
+import { csvResponse, type HttpResponse, jsonResponse, seeOtherResponse } from '../lib/http/responses.js';
 import { type ImportJob, isImportId } from '../lib/jobs/job.js';
 import { jobView, rejectedRowsDownload } from '../lib/jobs/job-view.js';
 import { validateUsername } from '../lib/users.js';
@@ -28,10 +28,8 @@ export const getImport = httpHandler(async (event) => {
 /** GET /phonebook/imports/{id}/errors.csv: every rejected row with its row number and reason. */
 export const getImportErrors = httpHandler(async (event): Promise<HttpResponse> => {
   const download = await rejectedRowsDownload(await ownJob(requireUser(event), pathParameter(event, 'id')), files);
-  if (download.kind === 'inline') {
-    return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${download.filename}"` }, body: download.csv };
-  }
-  return { statusCode: 303, headers: { location: download.url, 'content-type': 'application/json' }, body: JSON.stringify({ url: download.url }) };
+  if (download.kind === 'inline') return csvResponse(download.csv, download.filename);
+  return seeOtherResponse(download.url, { message: 'rejected rows ready for download' });
 });
 
 /** GET /phonebook/imports: the caller's recent jobs, newest first. */

@@ -35,13 +35,6 @@ export class UnauthorizedError extends AppError {
   }
 }
 
-/** 403 `{code, message}`. */
-export class ForbiddenError extends AppError {
-  constructor(message: string) {
-    super(403, message, { code: 403, message });
-  }
-}
-
 export class NotFoundError extends AppError {
   constructor(message: string) {
     super(404, message);

@@ -126,31 +126,39 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
   async writeContacts(batch: readonly ContactWrite[]): Promise<ContactWriteFailure[]> {
     const now = new Date().toISOString();
     const rowById = new Map<string, number>();
-    let pending: WriteRequest[] = batch.map((write) => {
+    const requests: WriteRequest[] = batch.map((write) => {
       rowById.set(write.contact.id, write.rowNumber);
       return putRequestOf(write, now);
     });
+    const result = await this.batchWriteWithRetry(requests);
+    // One bad item fails the whole batch; write one by one so only it is lost.
+    if (result.rejected) return this.writeIndividually(result.pending, rowById);
+    return result.pending.map((request) => ({
+      rowNumber: rowById.get(idOf(request)) ?? 0,
+      reason: `storage error: ${result.lastError}, gave up after ${this.backoff.maxAttempts} attempts`,
+    }));
+  }
+
+  /**
+   * Sends puts or deletes (at most 25), retrying UnprocessedItems and throttling with backoff.
+   * Resolves with what is still unwritten: after the last attempt, or at once (`rejected`)
+   * when DynamoDB refuses the batch as such, which no retry mends.
+   */
+  private async batchWriteWithRetry(requests: WriteRequest[]): Promise<{ pending: WriteRequest[]; lastError: string; rejected: boolean }> {
+    let pending = requests;
     let lastError = 'unprocessed by DynamoDB';
     for (let attempt = 0; attempt < this.backoff.maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
       try {
-        const result = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
-        );
+        const result = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
         pending = result.UnprocessedItems?.[this.tableName] ?? [];
         lastError = 'throttled (unprocessed items)';
       } catch (error) {
-        if (!isRetryable(error)) {
-          // One bad item fails the whole batch; write one by one so only it is lost.
-          return this.writeIndividually(pending, rowById);
-        }
+        if (!isRetryable(error)) return { pending, lastError: errorName(error), rejected: true };
         lastError = errorName(error);
       }
     }
-    return pending.map((request) => ({
-      rowNumber: rowById.get(idOf(request)) ?? 0,
-      reason: `storage error: ${lastError}, gave up after ${this.backoff.maxAttempts} attempts`,
-    }));
+    return { pending, lastError, rejected: false };
   }
 
   private async writeIndividually(requests: WriteRequest[], rowById: Map<string, number>): Promise<ContactWriteFailure[]> {
@@ -198,14 +206,10 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
         );
         const keys = result.Items ?? [];
         for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
-          let pending: WriteRequest[] = keys.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
-          for (let attempt = 0; pending.length > 0; attempt++) {
-            if (attempt >= this.backoff.maxAttempts) throw new Error(`could not delete ${pending.length} stale contacts`);
-            if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
-            const written = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
-            pending = written.UnprocessedItems?.[this.tableName] ?? [];
-          }
-          removed += Math.min(BATCH_WRITE_LIMIT, keys.length - i);
+          const deletes = keys.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
+          const { pending, lastError } = await this.batchWriteWithRetry(deletes);
+          if (pending.length > 0) throw new Error(`could not delete ${pending.length} stale contacts: ${lastError}`);
+          removed += deletes.length;
         }
         startKey = result.LastEvaluatedKey;
       } while (startKey);

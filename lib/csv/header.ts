@@ -33,13 +33,6 @@ export interface HeaderMapping {
   lastUsedIndex: number;
 }
 
-/** The contact columns a file carries: what an update changes (the rest is left untouched). */
-export function presentFields(header: HeaderMapping): Set<ContactField> {
-  const fields = new Set(header.columns.map(([field]) => field));
-  if (header.nameParts.length > 0) fields.add('name');
-  return fields;
-}
-
 /**
  * Maps a header record to contact columns: names are trimmed and case-insensitive, blank
  * header cells (trailing separators) are ignored. The caller's mapping wins, then a preset

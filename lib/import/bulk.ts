@@ -97,6 +97,7 @@ export async function bulkUpsert(
       return;
     }
     const id = targetIdOf(owner, prepared.change);
+    prepared.change.targetId = id;
     if (id === undefined) {
       failures.push({ index, error_code: 'not_found', error_message: `contact ${prepared.change.explicitId} not found`, status_code: 404 });
       return;

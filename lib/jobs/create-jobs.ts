@@ -3,7 +3,7 @@ import { BadRequestError, PayloadTooLargeError } from '../errors.js';
 import { logger } from '../logger.js';
 import type { UserRepository } from '../storage/ports.js';
 import { EMPTY_PROGRESS, type ImportJob, newImportId, objectKeys } from './job.js';
-import type { FileStore, ImportTrigger, JobStore } from './ports.js';
+import type { FileStore, JobStore } from './ports.js';
 
 export interface UploadSettings {
   maxUploadBytes: number;
@@ -112,10 +112,4 @@ export async function createDropJob(owner: string, object: DroppedObject, deps: 
   const created = await deps.jobs.createJob(job);
   if (!created) logger.info('drop job already exists (event delivered again)', { owner, importId });
   return { importId, runnable: known };
-}
-
-/** Queues a job for an object already in the bucket and starts it in a fresh invocation. */
-export async function queueJob(job: ImportJob, deps: { jobs: JobStore; trigger: ImportTrigger }): Promise<void> {
-  await deps.jobs.createJob(job);
-  await deps.trigger.startImport(job.owner, job.importId);
 }
