@@ -231,6 +231,25 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
     return found;
   }
 
+  async hasContacts(owner: string): Promise<boolean> {
+    // One key-only item of each shard at most: 16 tiny queries, however large the phonebook.
+    const shards = await Promise.all(
+      Array.from({ length: SHARD_COUNT }, (_, shard) =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: `${owner}#${shard}` } },
+            ProjectionExpression: 'id',
+            Limit: 1,
+            ConsistentRead: true,
+          }),
+        ),
+      ),
+    );
+    return shards.some((result) => (result.Items?.length ?? 0) > 0);
+  }
+
   /** Reads keys, retrying throttling and UnprocessedKeys with backoff; throws when it gives up. */
   private async batchGetWithRetry(keys: Array<Record<string, AttributeValue>>): Promise<Array<Record<string, AttributeValue>>> {
     const items: Array<Record<string, AttributeValue>> = [];

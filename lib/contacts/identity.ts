@@ -1,5 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ContactFields } from './fields.js';
+
+/** Printable ASCII is already in Normalization Form C: no need to ask ICU. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /**
  * Case, accents-as-typed and runs of white space do not make two contacts different.
@@ -8,7 +11,8 @@ import type { ContactFields } from './fields.js';
  * test/unit/identity.test.ts pins them.
  */
 function normalise(value: string): string {
-  return value.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
+  const composed = PRINTABLE_ASCII.test(value) ? value : value.normalize('NFC');
+  return composed.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -18,8 +22,6 @@ function normalise(value: string): string {
  * Returns 32 hex characters (128 bits of SHA-256).
  */
 export function contactId(owner: string, contact: Pick<ContactFields, 'name' | 'company'>): string {
-  return createHash('sha256')
-    .update(`${owner}\u0000${normalise(contact.name)}\u0000${normalise(contact.company)}`)
-    .digest('hex')
-    .slice(0, 32);
+  // One-shot `hash` rather than createHash().update().digest(): no Hash object a row (~1.5 µs).
+  return hash('sha256', `${owner}\u0000${normalise(contact.name)}\u0000${normalise(contact.company)}`, 'hex').slice(0, 32);
 }

@@ -8,6 +8,7 @@
  */
 const NEEDS_QUOTE = /^'*[=+\-@\t\r]/;
 const QUOTED = /^'+[=+\-@\t\r]/;
+const APOSTROPHE = 0x27;
 
 /** The cell as written to an export. */
 export function neutraliseFormula(value: string): string {
@@ -16,5 +17,6 @@ export function neutraliseFormula(value: string): string {
 
 /** The value an imported cell stands for: the inverse of `neutraliseFormula`. */
 export function restoreFormula(cell: string): string {
-  return QUOTED.test(cell) ? cell.slice(1) : cell;
+  // Nearly no cell starts with an apostrophe: one character compare before the regex.
+  return cell.charCodeAt(0) === APOSTROPHE && QUOTED.test(cell) ? cell.slice(1) : cell;
 }

@@ -93,17 +93,20 @@ export interface CsvRecord {
  * is absent or blank, from the first/middle/last name parts.
  */
 export function readRecord(header: HeaderMapping, cells: readonly string[]): CsvRecord {
-  const cell = (index: number): string => restoreFormula((cells[index] ?? '').trim());
   const mapped: Partial<Record<ContactField, string>> = {};
-  for (const [field, index] of header.columns) mapped[field] = cell(index);
+  for (const [field, index] of header.columns) mapped[field] = cellValue(cells, index);
   if (header.nameParts.length > 0 && !mapped.name) {
     mapped.name = header.nameParts
-      .map(([, index]) => cell(index))
+      .map(([, index]) => cellValue(cells, index))
       .filter((part) => part !== '')
       .join(' ');
   }
-  const id = header.idColumn === undefined ? '' : cell(header.idColumn);
+  const id = header.idColumn === undefined ? '' : cellValue(cells, header.idColumn);
   return { id: id === '' ? undefined : id, cells: mapped };
+}
+
+function cellValue(cells: readonly string[], index: number): string {
+  return restoreFormula((cells[index] ?? '').trim());
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Contact } from '../contacts/contact.js';
 import type { ContactFields } from '../contacts/fields.js';
 import { contactId } from '../contacts/identity.js';
-import { blankContact, mergeContact, sameContact } from '../contacts/merge.js';
+import { mergeContact, newContact, sameContact } from '../contacts/merge.js';
 import type { ContactOrigin, ContactStore, ContactWrite } from '../storage/ports.js';
 
 /** One row (or bulk item) to create or update, its columns already checked one by one. */
@@ -38,6 +38,18 @@ export function targetIdOf(owner: string, change: Pick<ContactChange, 'explicitI
   return contactId(owner, { name: change.fields.name ?? '', company: change.fields.company ?? '' });
 }
 
+export interface ApplyOptions {
+  /** Decide the outcomes, write nothing. */
+  dryRun?: boolean;
+  /** Stamped on every contact written. */
+  origin?: ContactOrigin | undefined;
+  /**
+   * The caller knows none of the targets is stored (a first import into an empty phonebook,
+   * whose repeated rows it rejects itself): skip reading them back. Every change creates.
+   */
+  nothingStored?: boolean;
+}
+
 function notFound(ref: number, id: string): ChangeOutcome {
   // Another owner's id is answered exactly like a missing one: ids reveal nothing.
   return { ref, result: 'rejected', status: 404, code: 'not_found', reason: `contact ${id} not found` };
@@ -55,15 +67,17 @@ export async function applyChanges(
   store: ContactStore,
   owner: string,
   changes: readonly ContactChange[],
-  options: { dryRun?: boolean; origin?: ContactOrigin | undefined } = {},
+  options: ApplyOptions = {},
 ): Promise<ChangeOutcome[]> {
   const targets = changes.map((change) => ('targetId' in change ? change.targetId : targetIdOf(owner, change)));
   let stored: Map<string, Contact>;
   try {
-    stored = await store.readContacts(
-      owner,
-      targets.filter((id): id is string => id !== undefined),
-    );
+    stored = options.nothingStored
+      ? new Map()
+      : await store.readContacts(
+          owner,
+          targets.filter((id): id is string => id !== undefined),
+        );
   } catch (error) {
     return changes.map((change) => ({ ref: change.ref, result: 'failed', reason: `storage error: ${describe(error)}` }));
   }
@@ -74,7 +88,7 @@ export async function applyChanges(
     if (change.explicitId !== undefined && !existing) return notFound(change.ref, id);
     // The fields were checked one by one by the caller, the stored contact when it was written:
     // all a merge can break is the name, which an update may have emptied.
-    const contact = mergeContact(existing ?? blankContact(id, owner), change.fields);
+    const contact = existing ? mergeContact(existing, change.fields) : newContact(id, owner, change.fields);
     if (contact.name === '') {
       return { ref: change.ref, result: 'rejected', status: 400, code: 'invalid', reason: "field 'name' is required" };
     }

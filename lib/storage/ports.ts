@@ -40,6 +40,11 @@ export interface ContactStore extends ContactWriter {
    * another owner is simply not found. Rejects when storage stays unavailable.
    */
   readContacts(owner: string, ids: readonly string[]): Promise<Map<string, Contact>>;
+  /**
+   * Whether the owner has any contact stored. An import into an empty phonebook need not
+   * read anything back: every contact it meets is new.
+   */
+  hasContacts(owner: string): Promise<boolean>;
 }
 
 export interface ContactPage {

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoClient } from '../../lib/adapters/aws-clients.js';
+import { DynamoContactRepository } from '../../lib/adapters/dynamodb-contacts.js';
+import { loadConfig } from '../../lib/config.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 let api: TestStack;
@@ -91,5 +94,16 @@ describe('importing and listing contacts', () => {
   it('keeps the invariant on a file mixing good, invalid, duplicate and ragged rows', async () => {
     const report = await importCsv('jane.doe', 'name,type,company\nA,public,x\n,private,y\nA,public,x\nB,weird,z\nC\nD,private,w\n');
     expect(report).toMatchObject({ total_rows: 6, imported_rows: 2, failed_rows: 0, skipped_rows: 4 });
+  });
+
+  it('tells an empty phonebook from one with contacts, whichever shard they are in', async () => {
+    // The stack has put the handlers' settings into process.env: the same table they use.
+    const config = loadConfig();
+    const contacts = new DynamoContactRepository(dynamoClient(config), config.contactsTable);
+    expect(await contacts.hasContacts('lonely.user')).toBe(false);
+    // One contact is in one of the 16 shards; another owner's contacts never count.
+    await importCsv('lonely.user', 'name\nOnly One\n');
+    expect(await contacts.hasContacts('lonely.user')).toBe(true);
+    expect(await contacts.hasContacts('lonely')).toBe(false);
   });
 });

@@ -11,6 +11,8 @@ export class MemoryWriter implements ContactStore {
   readonly batchSizes: number[] = [];
   /** What is stored, by owner and id: the last write of each contact. */
   readonly stored = new Map<string, Contact>();
+  /** How many times the pipeline asked for stored contacts. */
+  reads = 0;
   inFlight = 0;
   maxInFlight = 0;
 
@@ -38,12 +40,18 @@ export class MemoryWriter implements ContactStore {
   }
 
   async readContacts(owner: string, ids: readonly string[]): Promise<Map<string, Contact>> {
+    this.reads++;
     const found = new Map<string, Contact>();
     for (const id of ids) {
       const contact = this.stored.get(`${owner}#${id}`);
       if (contact) found.set(id, { ...contact });
     }
     return found;
+  }
+
+  async hasContacts(owner: string): Promise<boolean> {
+    for (const contact of this.stored.values()) if (contact.owner === owner) return true;
+    return false;
   }
 
   names(): string[] {

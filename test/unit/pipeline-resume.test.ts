@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { contactId } from '../../lib/contacts/identity.js';
 import { type ImportCheckpoint, type ImportOutcome, runImport } from '../../lib/import/pipeline.js';
 import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
 
@@ -46,6 +47,19 @@ describe('runImport pause and resume', () => {
     expect(stepped.writes.map((w) => [w.rowNumber, w.contact.id])).toEqual(once.writes.map((w) => [w.rowNumber, w.contact.id]));
     expect(result.rejected).toEqual(single.rejected);
     expect(result.report.total_rows).toBe(result.report.imported_rows + result.report.skipped_rows + result.report.failed_rows);
+  });
+
+  it('reads stored contacts in a resumed run, so rows can update what its earlier runs created', async () => {
+    const writer = new MemoryWriter();
+    const firstId = contactId('o', { name: 'Person 0', company: '' });
+    const rows = Array.from({ length: 30 }, (_, i) => `,Person ${i},`);
+    rows.push(`${firstId},Person 0,555`);
+    const result = await importInSteps(Buffer.from(`id,name,cellphone\n${rows.join('\n')}\n`), 20, writer);
+    expect(result.runs).toBe(2);
+    // The first run found an empty phonebook and read nothing; the second finds its contacts.
+    expect(writer.reads).toBeGreaterThan(0);
+    expect(result.report).toMatchObject({ total_rows: 31, created_rows: 30, updated_rows: 1, skipped_rows: 0 });
+    expect(writer.stored.get(`o#${firstId}`)).toMatchObject({ name: 'Person 0', cellphone: '555' });
   });
 
   it('resumes a Windows-1252 file by re-reading and skipping the rows already handled', async () => {

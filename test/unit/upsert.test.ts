@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contactId } from '../../lib/contacts/identity.js';
+import { newContact } from '../../lib/contacts/merge.js';
 import { importContacts } from '../../lib/import/pipeline.js';
 import type { ImportReport } from '../../lib/import/report.js';
 import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
@@ -95,10 +96,30 @@ describe('upsert', () => {
       }
     }
     const writer = new UnreadableStore();
+    // A phonebook with a contact in it: only then does an import read before it writes.
+    await writer.writeContacts([{ rowNumber: 2, contact: newContact('0'.repeat(32), 'alice', { name: 'Linus' }) }]);
     const report = await run('name\nAda\nGrace\n', writer);
     expect(report).toMatchObject({ total_rows: 2, failed_rows: 2, imported_rows: 0 });
     expect(report.error_messages[0]).toBe('Row 2: storage error: ProvisionedThroughputExceededException, gave up after 8 attempts');
-    expect(writer.writes).toHaveLength(0);
+    expect(writer.writes).toHaveLength(1);
+  });
+
+  it('reads nothing back on a first import into an empty phonebook, and reads once it has contacts', async () => {
+    const writer = new MemoryWriter();
+    const rows = Array.from({ length: 60 }, (_, i) => `Person ${i},Co`).join('\n');
+    const first = await run(`name,company\n${rows}\nPerson 3,Co\n`, writer);
+    expect(writer.reads).toBe(0);
+    expect(first).toMatchObject({ total_rows: 61, created_rows: 60, skipped_rows: 1 });
+    expect(first.error_messages).toEqual(['Row 62: duplicate of row 5 (same name and company)']);
+    const id = contactId('alice', { name: 'Person 0', company: 'Co' });
+    const second = await run(`id,name,company,cellphone\n${id},Person 0,Co,42\n,Person 1,Co,\n`, writer);
+    expect(writer.reads).toBeGreaterThan(0);
+    expect(second).toMatchObject({ updated_rows: 1, unchanged_rows: 1, created_rows: 0 });
+    // Another owner's phonebook is empty still: ids of alice's are not found there.
+    const reads = writer.reads;
+    const other = await run(`id,name\n${id},Person 0\n`, writer, { owner: 'bob' });
+    expect(writer.reads).toBe(reads);
+    expect(other.error_messages).toEqual([`Row 2: contact ${id} not found`]);
   });
 
   it("writes unchanged rows of an import job too, so that they carry the job's origin", async () => {
