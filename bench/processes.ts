@@ -32,7 +32,20 @@ export type ImporterJob =
   | { stage: 'csvparse'; file: string }
   | { stage: 'pipeline'; file: string; concurrency: number }
   | { stage: 'ceiling'; file: string; concurrency: number }
+  /** Reads then writes, batch by batch, into a table that holds the file's contacts already. */
+  | { stage: 'ceiling-rw'; file: string; concurrency: number }
   | { stage: 'e2e'; object: DroppedObject; eventFile: string; concurrency: number };
+
+/** The import's own counts, and what became of the imported rows. */
+export interface BenchReport {
+  total_rows: number;
+  imported_rows: number;
+  failed_rows: number;
+  skipped_rows: number;
+  created_rows: number;
+  updated_rows: number;
+  unchanged_rows: number;
+}
 
 /** What it measured: the last line of its output. */
 export interface ImporterResult {
@@ -46,7 +59,7 @@ export interface ImporterResult {
   cpuSeconds: number;
   /** process.resourceUsage().maxRSS of the importer process, in MB. */
   peakRssMb: number;
-  report?: { total_rows: number; imported_rows: number; failed_rows: number; skipped_rows: number };
+  report?: BenchReport;
 }
 
 function nodeProcess(nodeArgs: string[], args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
