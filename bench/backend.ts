@@ -1,8 +1,9 @@
 /**
  * The benchmark's backend process: dynalite and s3rver with the tables of serverless.yml and
  * one bucket, started apart from the importer so the importer's memory and CPU are its own.
- * Prints one JSON line with the endpoints, serves until stdin closes, then prints the CPU
- * seconds it used (the backend's share of the machine during the stage).
+ * Prints one JSON line with the endpoints, then its CPU seconds so far every 100 ms (so the
+ * orchestrator can tell its CPU during a stage), serves until stdin closes, then prints the CPU
+ * seconds it used in all.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { createTables, startDynamoDb, startS3 } from '../local/embedded-servers.js';
 import { loadServiceDefinition } from '../local/service-definition.js';
 import { PROJECT_ROOT } from '../local/stack.js';
-import { BENCH_BUCKET, type BackendEndpoints } from './processes.js';
+import { BACKEND_SAMPLE_MS, BENCH_BUCKET, type BackendEndpoints, type CpuSample } from './processes.js';
 
 const definition = await loadServiceDefinition(path.join(PROJECT_ROOT, 'serverless.yml'));
 const s3Dir = await mkdtemp(path.join(tmpdir(), 'bench-s3-'));
@@ -27,12 +28,22 @@ const endpoints: BackendEndpoints = {
 };
 process.stdout.write(`${JSON.stringify(endpoints)}\n`);
 
+const cpuSeconds = (): number => {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1e6;
+};
+// The orchestrator reads the backend's CPU over each measured stage from these samples.
+const sampling = setInterval(() => {
+  const sample: CpuSample = { at: Date.now(), cpuSeconds: cpuSeconds() };
+  process.stdout.write(`${JSON.stringify(sample)}\n`);
+}, BACKEND_SAMPLE_MS);
+
 let closing = false;
 async function close(): Promise<void> {
   if (closing) return;
   closing = true;
-  const cpu = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
+  clearInterval(sampling);
+  process.stdout.write(`${JSON.stringify({ cpuSeconds: cpuSeconds() })}\n`);
   await s3.close();
   await dynamo.close();
   await rm(s3Dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { putRequestOf } from '../lib/adapters/dynamodb-contacts.js';
 import { loadConfig } from '../lib/config.js';
 import { importContacts } from '../lib/import/pipeline.js';
 import { type ImportReport, reportCounts } from '../lib/import/report.js';
+import { newImportId } from '../lib/jobs/job.js';
 import type { ContactStore, ContactWrite } from '../lib/storage/ports.js';
 import { type BenchReport, BENCH_OWNER, type DroppedObject, type ImporterJob, type ImporterResult } from './processes.js';
 
@@ -67,7 +68,9 @@ async function prebuildRequests(file: string): Promise<{ rows: number; requests:
       return [];
     },
   };
-  const report = await importContacts(createReadStream(file), { owner: BENCH_OWNER, writer: collector });
+  // Stamped with an import's origin, as the import job's writes are: the very same items.
+  const origin = { importId: newImportId(new Date()) };
+  const report = await importContacts(createReadStream(file), { owner: BENCH_OWNER, writer: collector, origin });
   return { rows: report.total_rows, requests };
 }
 
@@ -118,7 +121,10 @@ async function objectCreatedEvent(object: DroppedObject, eventFile: string): Pro
  * the ObjectCreated event of a file dropped into the owner's drop folder; it creates the job,
  * streams the object through the pipeline into DynamoDB and checkpoints as in AWS.
  */
-async function importObject(object: DroppedObject, eventFile: string): Promise<{ seconds: number; cpuSeconds: number; report: ImportReport }> {
+async function importObject(
+  object: DroppedObject,
+  eventFile: string,
+): Promise<{ seconds: number; cpuSeconds: number; startedAt: number; endedAt: number; report: ImportReport }> {
   const runtime = await import('../functions/runtime.js');
   const { handler } = await import('../functions/import-object.js');
   await runtime.users.registerUser(BENCH_OWNER);
@@ -132,12 +138,13 @@ async function importObject(object: DroppedObject, eventFile: string): Promise<{
 }
 
 /** Wall and CPU time of `run`: the figures of one stage. */
-async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: number; cpuSeconds: number }> {
+async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: number; cpuSeconds: number; startedAt: number; endedAt: number }> {
   const cpuBefore = process.cpuUsage();
+  const startedAt = Date.now();
   const started = performance.now();
   const value = await run();
   const cpu = process.cpuUsage(cpuBefore);
-  return { value, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { value, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, startedAt, endedAt: Date.now() };
 }
 
 async function measure(job: ImporterJob): Promise<ImporterResult> {

@@ -55,6 +55,9 @@ export interface ImporterResult {
   /** Items sent to storage (imported contacts); 0 when nothing is written. */
   items: number;
   seconds: number;
+  /** When the timed part started and ended (epoch ms), to read the backend's CPU over it. */
+  startedAt: number;
+  endedAt: number;
   /** CPU time (user + system) the importer process spent in the stage, in seconds. */
   cpuSeconds: number;
   /** process.resourceUsage().maxRSS of the importer process, in MB. */
@@ -97,8 +100,28 @@ export async function bundleImporter(): Promise<string> {
 
 export interface Backend {
   endpoints: BackendEndpoints;
+  /** The CPU seconds the backend used between two instants (epoch ms), from its samples. */
+  cpuSecondsBetween(from: number, to: number): number;
   /** Stops the backend; resolves with the CPU seconds it used since it started. */
   stop(): Promise<number>;
+}
+
+/** The backend's CPU seconds so far, as it reports them every BACKEND_SAMPLE_MS. */
+export interface CpuSample {
+  at: number;
+  cpuSeconds: number;
+}
+
+export const BACKEND_SAMPLE_MS = 100;
+
+/** The CPU seconds at `at`, interpolated between the samples around it. */
+function cpuAt(samples: readonly CpuSample[], at: number): number {
+  const after = samples.findIndex((sample) => sample.at >= at);
+  if (after === -1) return samples.at(-1)?.cpuSeconds ?? Number.NaN;
+  const next = samples[after] as CpuSample;
+  const previous = samples[after - 1];
+  if (!previous || next.at === previous.at) return next.cpuSeconds;
+  return previous.cpuSeconds + ((next.cpuSeconds - previous.cpuSeconds) * (at - previous.at)) / (next.at - previous.at);
 }
 
 /** Starts a fresh backend process (empty tables, empty bucket) and waits for its endpoints. */
@@ -113,11 +136,15 @@ export async function startBackend(nodeArgs: string[] = []): Promise<Backend> {
     }),
   ]);
   let last = '';
+  const samples: CpuSample[] = [];
   lines.on('line', (line: string) => {
     last = line;
+    const sample = JSON.parse(line) as Partial<CpuSample>;
+    if (sample.at !== undefined && sample.cpuSeconds !== undefined) samples.push({ at: sample.at, cpuSeconds: sample.cpuSeconds });
   });
   return {
     endpoints: JSON.parse(first) as BackendEndpoints,
+    cpuSecondsBetween: (from, to) => cpuAt(samples, to) - cpuAt(samples, from),
     stop: async () => {
       child.stdin?.end();
       await exited;

@@ -90,7 +90,14 @@ function measure(job: ImporterJob, env: NodeJS.ProcessEnv = {}, profileName?: st
 }
 
 /** Storage stages each get a fresh backend process: an empty table, the same starting point. */
-async function withBackend(use: (backend: Backend) => Promise<ImporterResult>, profileName?: string): Promise<ImporterResult & { backendCpuSeconds: number }> {
+type WithBackendCpu = ImporterResult & { backendCpuSeconds: number };
+
+/** The backend's CPU seconds over the timed part of `result` (not its start, nor untimed set-up). */
+function withBackendCpu(backend: Backend, result: ImporterResult): WithBackendCpu {
+  return { ...result, backendCpuSeconds: backend.cpuSecondsBetween(result.startedAt, result.endedAt) };
+}
+
+async function withBackend(use: (backend: Backend) => Promise<ImporterResult>, profileName?: string): Promise<WithBackendCpu> {
   const backend = await startBackend(profileArgs(profileName && `${profileName}-backend`));
   let result: ImporterResult;
   try {
@@ -99,10 +106,11 @@ async function withBackend(use: (backend: Backend) => Promise<ImporterResult>, p
     await backend.stop();
     throw error;
   }
-  return { ...result, backendCpuSeconds: await backend.stop() };
+  await backend.stop();
+  return withBackendCpu(backend, result);
 }
 
-async function e2e(csv: GeneratedCsv, profileName: string): Promise<ImporterResult & { backendCpuSeconds: number }> {
+async function e2e(csv: GeneratedCsv, profileName: string): Promise<WithBackendCpu> {
   return withBackend(async (backend) => {
     // A file dropped into the owner's drop folder: the handler creates its job from the event.
     const object = await putObject(backend, `drop/${BENCH_OWNER}/${path.basename(csv.path)}`, csv.path);
@@ -116,7 +124,7 @@ async function e2e(csv: GeneratedCsv, profileName: string): Promise<ImporterResu
  * merged and written (an import job writes unchanged contacts too, to stamp its origin). Its
  * ceiling sends the same reads and writes, pre-built, into the same table, just before it.
  */
-async function reimport(csv: GeneratedCsv): Promise<{ ceiling: ImporterResult; second: ImporterResult }> {
+async function reimport(csv: GeneratedCsv): Promise<{ ceiling: WithBackendCpu; second: WithBackendCpu }> {
   const backend = await startBackend(profileArgs('reimport-backend'));
   try {
     const eventFile = path.join(PROJECT_DIR, 'events/s3/object-created.json');
@@ -126,7 +134,7 @@ async function reimport(csv: GeneratedCsv): Promise<{ ceiling: ImporterResult; s
     const ceiling = await measure({ stage: 'ceiling-rw', file: csv.path, concurrency }, env, 'reimport-ceiling');
     const again = await putObject(backend, `drop/${BENCH_OWNER}/again-${path.basename(csv.path)}`, csv.path);
     const second = await measure({ stage: 'e2e', object: again, eventFile, concurrency }, env, 'reimport');
-    return { ceiling, second };
+    return { ceiling: withBackendCpu(backend, ceiling), second: withBackendCpu(backend, second) };
   } finally {
     await backend.stop();
   }
@@ -177,6 +185,9 @@ try {
     measureSyncEndpoint(path.join(workDir, 'contacts-1000.csv'), 20),
   );
 
+  const backendCpuPerRow = (result: WithBackendCpu | undefined): number | null =>
+    result ? round((result.backendCpuSeconds * 1e6) / result.rows, 1) : null;
+  const backendBusy = (result: WithBackendCpu | undefined): number | null => (result ? round(result.backendCpuSeconds / result.seconds, 2) : null);
   const rate = (result: ImporterResult | undefined): number | undefined => (result ? Math.round(result.rows / result.seconds) : undefined);
   const cpuPerRow = (result: ImporterResult | undefined): number | null => (result ? round((result.cpuSeconds * 1e6) / result.rows, 1) : null);
   const results = {
@@ -205,8 +216,13 @@ try {
     ceiling_importer_cpu_us_per_row: cpuPerRow(ceiling),
     e2e_importer_cpu_us_per_row: cpuPerRow(e2eRuns?.full),
     // The backend's CPU over its whole life (start, table creation, the upload, the stage) per row.
-    ceiling_backend_cpu_us_per_row: ceiling ? round((ceiling.backendCpuSeconds * 1e6) / ceiling.rows, 1) : null,
-    e2e_backend_cpu_us_per_row: e2eRuns ? round((e2eRuns.full.backendCpuSeconds * 1e6) / e2eRuns.full.rows, 1) : null,
+    ceiling_backend_cpu_us_per_row: backendCpuPerRow(ceiling),
+    e2e_backend_cpu_us_per_row: backendCpuPerRow(e2eRuns?.full),
+    // How busy the backend was during the stage, in cores: near 1 when it alone sets the pace.
+    ceiling_backend_busy: backendBusy(ceiling),
+    e2e_backend_busy: backendBusy(e2eRuns?.full),
+    reimport_ceiling_backend_busy: backendBusy(reimportRuns?.ceiling),
+    reimport_backend_busy: backendBusy(reimportRuns?.second),
     sync_1000_rows_p50_ms: sync?.p50Ms ?? null,
     sync_1000_rows_p95_ms: sync?.p95Ms ?? null,
     sync_first_request_ms: sync?.firstMs ?? null,
