@@ -146,8 +146,8 @@ async function* asBuffers(source: AsyncIterable<Uint8Array>): AsyncIterable<Buff
 class BatchSink {
   private readonly inFlight = new Set<Promise<void>>();
   private batch: ContactChange[] = [];
-  /** Cells of rows in flight, kept only to report rows storage refuses. */
-  private readonly pendingCells = new Map<number, readonly string[]>();
+  /** The batch's cells, row for row, kept only to report rows storage refuses. */
+  private batchCells: Array<readonly string[]> = [];
 
   constructor(
     private readonly writer: ContactStore,
@@ -161,7 +161,7 @@ class BatchSink {
   /** Queues a change; true when the batch is full and `flushBatch` is due. */
   add(change: ContactChange, cells: readonly string[]): boolean {
     this.batch.push(change);
-    if (this.onRejectedRow) this.pendingCells.set(change.ref, cells);
+    if (this.onRejectedRow) this.batchCells.push(cells);
     return this.batch.length >= this.writer.maxBatchSize;
   }
 
@@ -169,25 +169,27 @@ class BatchSink {
   async flushBatch(): Promise<void> {
     if (this.batch.length === 0) return;
     const batch = this.batch;
+    const cells = this.batchCells;
     this.batch = [];
+    this.batchCells = [];
     while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
-    const task = applyChanges(this.writer, this.owner, batch, this.apply).then((outcomes) => this.settle(outcomes));
+    const task = applyChanges(this.writer, this.owner, batch, this.apply).then((outcomes) => this.settle(outcomes, cells));
     const tracked = task.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }
 
-  private settle(outcomes: readonly ChangeOutcome[]): void {
-    for (const outcome of outcomes) {
+  /** `outcomes` are the batch's, in its order (as applyChanges promises), and so are `cells`. */
+  private settle(outcomes: readonly ChangeOutcome[], cells: ReadonlyArray<readonly string[]>): void {
+    outcomes.forEach((outcome, i) => {
       if (outcome.result === 'rejected' || outcome.result === 'failed') {
         // An unknown id or an update that leaves no name is the row's own fault: skipped.
         if (outcome.result === 'rejected') this.report.addSkipped(outcome.ref, outcome.reason);
         else this.report.addFailed(outcome.ref, outcome.reason);
-        this.onRejectedRow?.(outcome.ref, outcome.reason, this.pendingCells.get(outcome.ref));
+        this.onRejectedRow?.(outcome.ref, outcome.reason, cells[i]);
       } else {
         this.report.addApplied(outcome.result);
       }
-      this.pendingCells.delete(outcome.ref);
-    }
+    });
   }
 
   async drain(): Promise<void> {

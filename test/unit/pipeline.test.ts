@@ -119,6 +119,19 @@ describe('importContacts', () => {
     expect(report.error_messages).toEqual(['Row 3: storage error: test failure']);
   });
 
+  it('hands every row it does not import to onRejectedRow with its own cells, storage failures included', async () => {
+    // Batches of 2: row 4 is rejected before batching, so batch positions and rows differ.
+    const writer = new MemoryWriter(2, new Set([3, 6]));
+    const rejected: Array<[number, string, readonly string[] | undefined]> = [];
+    const csv = 'name,type\nA,private\nB,public\nC,shared\nD,private\nE,public\n';
+    await importContacts(chunksOf(csv), { owner: 'alice', writer, onRejectedRow: (row, reason, cells) => rejected.push([row, reason, cells]) });
+    expect(rejected.sort((a, b) => a[0] - b[0])).toEqual([
+      [3, 'storage error: test failure', ['B', 'public']],
+      [4, "invalid type 'shared' (must be 'private' or 'public')", ['C', 'shared']],
+      [6, 'storage error: test failure', ['E', 'public']],
+    ]);
+  });
+
   it('writes in batches of the writer size with bounded concurrency', async () => {
     const rows = Array.from({ length: 260 }, (_, i) => `Contact ${i}`).join('\n');
     const writer = new MemoryWriter(25, new Set(), 5);
