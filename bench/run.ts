@@ -181,7 +181,7 @@ try {
   const reimportRuns = await run('reimport', 'the same file again into the loaded table, and its read + write ceiling', () =>
     reimport(csv),
   );
-  const sync = await run('sync', 'POST /phonebook/import/ with 1,000 rows, 20 requests', () =>
+  const sync = await run('sync', 'POST /phonebook/import/ with 1,000 rows: 20 first imports, 20 re-imports', () =>
     measureSyncEndpoint(path.join(workDir, 'contacts-1000.csv'), 20),
   );
 
@@ -215,9 +215,13 @@ try {
     pipeline_cpu_us_per_row: cpuPerRow(pipeline?.full),
     ceiling_importer_cpu_us_per_row: cpuPerRow(ceiling),
     e2e_importer_cpu_us_per_row: cpuPerRow(e2eRuns?.full),
+    reimport_ceiling_importer_cpu_us_per_row: cpuPerRow(reimportRuns?.ceiling),
+    reimport_importer_cpu_us_per_row: cpuPerRow(reimportRuns?.second),
     // The backend's CPU over its whole life (start, table creation, the upload, the stage) per row.
     ceiling_backend_cpu_us_per_row: backendCpuPerRow(ceiling),
     e2e_backend_cpu_us_per_row: backendCpuPerRow(e2eRuns?.full),
+    reimport_ceiling_backend_cpu_us_per_row: backendCpuPerRow(reimportRuns?.ceiling),
+    reimport_backend_cpu_us_per_row: backendCpuPerRow(reimportRuns?.second),
     // How busy the backend was during the stage, in cores: near 1 when it alone sets the pace.
     ceiling_backend_busy: backendBusy(ceiling),
     e2e_backend_busy: backendBusy(e2eRuns?.full),
@@ -226,6 +230,8 @@ try {
     sync_1000_rows_p50_ms: sync?.p50Ms ?? null,
     sync_1000_rows_p95_ms: sync?.p95Ms ?? null,
     sync_first_request_ms: sync?.firstMs ?? null,
+    sync_1000_rows_reimport_p50_ms: sync?.reimportP50Ms ?? null,
+    sync_1000_rows_reimport_p95_ms: sync?.reimportP95Ms ?? null,
     e2e_report: e2eRuns?.full.report ?? null,
     reimport_report: reimportRuns?.second.report ?? null,
     machine: { nproc: os.availableParallelism(), memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, load_avg_1m: round(os.loadavg()[0] ?? 0, 2) },
