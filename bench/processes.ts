@@ -65,8 +65,16 @@ export interface ImporterResult {
   report?: BenchReport;
 }
 
-function nodeProcess(nodeArgs: string[], args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, ...args], {
+/**
+ * The script Lambda starts the deployed import function's Node.js through
+ * (`AWS_LAMBDA_EXEC_WRAPPER` in serverless.yml): the measured importer is started the same way.
+ */
+export const LAMBDA_NODE_WRAPPER = path.join(PROJECT_DIR, 'bin', 'lambda-node');
+
+function nodeProcess(nodeArgs: string[], args: string[], env: NodeJS.ProcessEnv = {}, wrapper?: string): ChildProcess {
+  const command = wrapper ?? process.execPath;
+  const commandArgs = wrapper ? [process.execPath, ...nodeArgs, ...args] : [...nodeArgs, ...args];
+  return spawn(command, commandArgs, {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: 'silent', ...env },
   });
@@ -155,7 +163,7 @@ export async function startBackend(nodeArgs: string[] = []): Promise<Backend> {
 
 /** Runs one measurement in a new importer process and returns what it reports. */
 export async function runImporter(bundle: string, job: ImporterJob, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<ImporterResult> {
-  const child = nodeProcess(options.nodeArgs ?? [], [bundle, JSON.stringify(job)], options.env);
+  const child = nodeProcess(options.nodeArgs ?? [], [bundle, JSON.stringify(job)], options.env, LAMBDA_NODE_WRAPPER);
   child.stdin?.end();
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (text: string) => {

@@ -4,9 +4,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
 import { PROJECT_ROOT } from '../../local/stack.js';
 
 const run = promisify(execFile);
+
+/** The Unix mode of each file in a zip, by path. */
+async function zipModes(file: string): Promise<Map<string, number>> {
+  const zip = await promisify<string, yauzl.Options, yauzl.ZipFile>(yauzl.open)(file, { lazyEntries: false, autoClose: true });
+  const modes = new Map<string, number>();
+  return new Promise((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => modes.set(entry.fileName, entry.externalFileAttributes >>> 16));
+    zip.on('end', () => resolve(modes));
+    zip.on('error', reject);
+  });
+}
 let outputDir: string | undefined;
 afterAll(async () => {
   if (outputDir) await rm(outputDir, { recursive: true, force: true });
@@ -36,5 +48,16 @@ describe('serverless package', () => {
     const text = JSON.stringify(template);
     expect(text).toContain('SUPER_ADMIN_TOKEN_PARAM');
     expect(text).not.toMatch(/"SUPER_ADMIN_TOKEN"|"JWT_SECRET"/);
+    // The import function starts Node through bin/lambda-node (a V8 flag NODE_OPTIONS refuses):
+    // the script must be in the package, executable, and named by that function only.
+    const wrapperOf = (name: string): unknown => {
+      const properties = template.Resources[name]?.Properties as { Environment?: { Variables?: Record<string, unknown> } } | undefined;
+      return properties?.Environment?.Variables?.AWS_LAMBDA_EXEC_WRAPPER;
+    };
+    expect(template.Resources.UserImportLambdaFunction).toBeDefined();
+    expect(wrapperOf('ImportObjectLambdaFunction')).toBe('/var/task/bin/lambda-node');
+    expect(wrapperOf('UserImportLambdaFunction')).toBeUndefined();
+    const modes = await zipModes(path.join(outputDir, 'phonebook-import.zip'));
+    expect((modes.get('bin/lambda-node') ?? 0) & 0o111).toBe(0o111);
   }, 180_000);
 });
