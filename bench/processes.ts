@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import type { ImportReport } from '../lib/import/report.js';
 
 /** The benchmark runs three kinds of process: this one, the backend, and the measured importer. */
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -37,15 +38,10 @@ export type ImporterJob =
   | { stage: 'e2e'; object: DroppedObject; eventFile: string; concurrency: number };
 
 /** The import's own counts, and what became of the imported rows. */
-export interface BenchReport {
-  total_rows: number;
-  imported_rows: number;
-  failed_rows: number;
-  skipped_rows: number;
-  created_rows: number;
-  updated_rows: number;
-  unchanged_rows: number;
-}
+export type BenchReport = Pick<
+  ImportReport,
+  'total_rows' | 'imported_rows' | 'failed_rows' | 'skipped_rows' | 'created_rows' | 'updated_rows' | 'unchanged_rows'
+>;
 
 /** What it measured: the last line of its output. */
 export interface ImporterResult {
