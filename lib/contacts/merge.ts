@@ -5,17 +5,37 @@ import { CONTACT_FIELDS, type ContactFields } from './fields.js';
  * The contact a create makes: the columns given, the others unset (an unset `type` is
  * `private`). The same result as merging into a blank contact, without copying one.
  */
-export function newContact(id: string, owner: string, f: Partial<ContactFields>): Contact {
+export function newContact(id: string, owner: string, fields: Partial<ContactFields>): Contact {
   // A literal, not a loop: one object shape for every contact, which V8 handles fastest.
   return {
-    id, owner, name: f.name ?? '', workemail: f.workemail ?? '', homeemail: f.homeemail ?? '',
-    workphone: f.workphone ?? '', homephone: f.homephone ?? '', cellphone: f.cellphone ?? '', fax: f.fax ?? '',
-    title: f.title ?? '', company: f.company ?? '', notes: f.notes ?? '', homestreet: f.homestreet ?? '',
-    homepob: f.homepob ?? '', homecity: f.homecity ?? '', homeprovince: f.homeprovince ?? '',
-    homepostalcode: f.homepostalcode ?? '', homecountry: f.homecountry ?? '', workstreet: f.workstreet ?? '',
-    workpob: f.workpob ?? '', workcity: f.workcity ?? '', workprovince: f.workprovince ?? '',
-    workpostalcode: f.workpostalcode ?? '', workcountry: f.workcountry ?? '', url: f.url ?? '',
-    extension: f.extension ?? '', speeddial_num: f.speeddial_num ?? '', type: f.type || 'private',
+    id,
+    owner,
+    name: fields.name ?? '',
+    workemail: fields.workemail ?? '',
+    homeemail: fields.homeemail ?? '',
+    workphone: fields.workphone ?? '',
+    homephone: fields.homephone ?? '',
+    cellphone: fields.cellphone ?? '',
+    fax: fields.fax ?? '',
+    title: fields.title ?? '',
+    company: fields.company ?? '',
+    notes: fields.notes ?? '',
+    homestreet: fields.homestreet ?? '',
+    homepob: fields.homepob ?? '',
+    homecity: fields.homecity ?? '',
+    homeprovince: fields.homeprovince ?? '',
+    homepostalcode: fields.homepostalcode ?? '',
+    homecountry: fields.homecountry ?? '',
+    workstreet: fields.workstreet ?? '',
+    workpob: fields.workpob ?? '',
+    workcity: fields.workcity ?? '',
+    workprovince: fields.workprovince ?? '',
+    workpostalcode: fields.workpostalcode ?? '',
+    workcountry: fields.workcountry ?? '',
+    url: fields.url ?? '',
+    extension: fields.extension ?? '',
+    speeddial_num: fields.speeddial_num ?? '',
+    type: fields.type || 'private',
   };
 }
 

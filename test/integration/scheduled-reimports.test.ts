@@ -34,6 +34,11 @@ async function upload(key: string, csv: string): Promise<void> {
   await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: key, Body: csv }));
 }
 
+/** The newest job a schedule started for the user. */
+async function latestScheduledJob(username: string): Promise<JobView | undefined> {
+  return (await jobsOf(username)).find((job) => job.origin === 'schedule');
+}
+
 async function jobsOf(username: string): Promise<JobView[]> {
   const token = await api.userToken(username);
   return ((await (await api.request('/phonebook/imports?limit=100', { token })).json()) as { imports: JobView[] }).imports;
@@ -66,7 +71,7 @@ describe('re-import sources', () => {
     await upload('sources/crm.csv', 'name,company\nAda,CRM\nCyd,CRM\nDee,CRM\n');
     expect(await tick()).toMatchObject({ crm: 'started' });
     expect(await names('john.smith')).toEqual(['Ada', 'Cyd', 'Dee', 'Hand Made']);
-    const latest = (await jobsOf('john.smith')).find((job) => job.origin === 'schedule');
+    const latest = await latestScheduledJob('john.smith');
     expect(latest?.note).toBe('replace: removed 1 contacts of source crm that are no longer in the file');
   });
 
@@ -74,7 +79,7 @@ describe('re-import sources', () => {
     await upload('sources/crm.csv', 'name,company,type\nAda,CRM,x\nCyd,CRM,y\nDee,CRM,private\n');
     expect(await tick()).toMatchObject({ crm: 'started' });
     expect(await names('john.smith')).toEqual(['Ada', 'Cyd', 'Dee', 'Hand Made']);
-    const latest = (await jobsOf('john.smith')).find((job) => job.origin === 'schedule');
+    const latest = await latestScheduledJob('john.smith');
     expect(latest?.note).toBe('replace: nothing removed, because rows failed or more than half of the rows were rejected');
   });
 
@@ -82,7 +87,7 @@ describe('re-import sources', () => {
     await upload('sources/crm.csv', 'name,company\nAda,CRM\nCyd,CRM\nDee,CRM\n');
     expect(await tick()).toMatchObject({ crm: 'started' });
     expect(await tick()).toMatchObject({ crm: 'unchanged' });
-    const latest = (await jobsOf('john.smith')).find((job) => job.origin === 'schedule');
+    const latest = await latestScheduledJob('john.smith');
     expect(latest).toMatchObject({ status: 'completed' });
     expect(latest?.note).toMatch(/^unchanged since import \S+ \(same ETag\); nothing imported$/);
   });
@@ -96,7 +101,7 @@ describe('re-import sources', () => {
     await upload('feeds/jane/2026-11-02.csv', 'name\nNew One\n');
     expect(await tick()).toMatchObject({ feed: 'started' });
     expect(await names('jane.doe')).toEqual(['Kept', 'New One', 'Old One']);
-    const latest = (await jobsOf('jane.doe')).find((job) => job.origin === 'schedule');
+    const latest = await latestScheduledJob('jane.doe');
     expect(latest).toMatchObject({ object_key: 'feeds/jane/2026-11-02.csv', status: 'completed', report: { total_rows: 1 } });
   });
 });

@@ -35,13 +35,18 @@ async function importInSteps(bytes: Buffer, pauseEvery: number, writer: MemoryWr
   }
 }
 
+/** The same file imported in one run and in runs of `pauseEvery` rows, each into its own store. */
+async function importOnceAndInSteps(bytes: Buffer, pauseEvery: number) {
+  const once = new MemoryWriter();
+  const single = await importInSteps(bytes, Number.POSITIVE_INFINITY, once);
+  const stepped = new MemoryWriter();
+  const result = await importInSteps(bytes, pauseEvery, stepped);
+  return { once, single, stepped, result };
+}
+
 describe('runImport pause and resume', () => {
   it('ends with the same contacts, report and rejected rows as one uninterrupted run (UTF-8, by byte offset)', async () => {
-    const bytes = Buffer.from(sampleCsv(400), 'utf8');
-    const once = new MemoryWriter();
-    const single = await importInSteps(bytes, Number.POSITIVE_INFINITY, once);
-    const stepped = new MemoryWriter();
-    const result = await importInSteps(bytes, 37, stepped);
+    const { once, single, stepped, result } = await importOnceAndInSteps(Buffer.from(sampleCsv(400), 'utf8'), 37);
     expect(result.runs).toBeGreaterThan(10);
     expect(result.report).toEqual(single.report);
     expect(stepped.writes.map((w) => [w.rowNumber, w.contact.id])).toEqual(once.writes.map((w) => [w.rowNumber, w.contact.id]));
@@ -64,10 +69,7 @@ describe('runImport pause and resume', () => {
 
   it('resumes a Windows-1252 file by re-reading and skipping the rows already handled', async () => {
     const bytes = Buffer.from(sampleCsv(120).replaceAll('Zoë', 'Zo\u00eb'), 'latin1');
-    const once = new MemoryWriter();
-    const single = await importInSteps(bytes, Number.POSITIVE_INFINITY, once);
-    const stepped = new MemoryWriter();
-    const result = await importInSteps(bytes, 25, stepped);
+    const { once, single, stepped, result } = await importOnceAndInSteps(bytes, 25);
     expect(result.runs).toBeGreaterThan(3);
     expect(result.report).toEqual(single.report);
     expect(result.report.error_messages[0]).toBe('the file is not valid UTF-8; it was read as Windows-1252');
