@@ -95,8 +95,14 @@ export function jsonBody(event: HttpEvent): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** A path parameter, %-decoded; a malformed escape (`%E0%A4%A`) is the client's 400. */
 export function pathParameter(event: HttpEvent, name: string): string {
-  return decodeURIComponent(event.pathParameters?.[name] ?? '');
+  const raw = event.pathParameters?.[name] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new BadRequestError('invalid path', `the path parameter '${name}' is not valid %-encoded UTF-8`);
+  }
 }
 
 /**

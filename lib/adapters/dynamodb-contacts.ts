@@ -11,7 +11,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contact } from '../contacts/contact.js';
 import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
-import { BadRequestError } from '../errors.js';
+import { decodeContactCursor, encodeContactCursor } from './contact-cursor.js';
 import { backoffDelayMs, type BackoffPolicy, DEFAULT_BACKOFF, sleep } from '../storage/retry.js';
 import type { SourceContactCleaner } from '../jobs/run-import-job.js';
 import type { ContactPage, ContactReader, ContactStore, ContactWrite, ContactWriteFailure, OwnContactReader } from '../storage/ports.js';
@@ -87,27 +87,6 @@ function fromItem(item: Record<string, unknown>): Contact {
   }
   contact.type = (contact.type || 'private') as ContactType;
   return contact;
-}
-
-interface Cursor {
-  /** 0..SHARD_COUNT-1: the owner's shards; SHARD_COUNT..2*SHARD_COUNT-1: public shards. */
-  s: number;
-  k?: Record<string, unknown>;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-function decodeCursor(raw: string | undefined): Cursor {
-  if (raw === undefined || raw === '') return { s: 0 };
-  try {
-    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (Number.isInteger(parsed.s) && parsed.s >= 0 && parsed.s < 2 * SHARD_COUNT) return parsed;
-  } catch {
-    // fall through to the error below
-  }
-  throw new BadRequestError('invalid cursor', "use the next_cursor value of the previous page as it was returned");
 }
 
 export class DynamoContactRepository implements ContactStore, ContactReader, OwnContactReader, SourceContactCleaner {
@@ -279,7 +258,7 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
     options: { cursor?: string; limit: number },
     endShard = 2 * SHARD_COUNT,
   ): Promise<ContactPage> {
-    const cursor = decodeCursor(options.cursor);
+    const cursor = decodeContactCursor(options.cursor, owner, SHARD_COUNT);
     const contacts: Contact[] = [];
     let shard = cursor.s;
     let startKey = cursor.k;
@@ -307,14 +286,14 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
       );
       for (const item of result.Items ?? []) contacts.push(fromItem(unmarshall(item)));
       if (result.LastEvaluatedKey) {
-        startKey = unmarshall(result.LastEvaluatedKey);
+        startKey = unmarshall(result.LastEvaluatedKey) as Record<string, string>;
       } else {
         shard += 1;
         startKey = undefined;
       }
     }
     const done = shard >= endShard;
-    return { contacts, nextCursor: done ? null : encodeCursor({ s: shard, ...(startKey ? { k: startKey } : {}) }) };
+    return { contacts, nextCursor: done ? null : encodeContactCursor({ s: shard, ...(startKey ? { k: startKey } : {}) }) };
   }
 }
 

@@ -13,6 +13,15 @@ export interface ParsedForm {
 
 const MAX_PARTS = 50;
 
+/** busboy's own words (e.g. "Unexpected end of form"), with what that usually means. */
+function malformedDetail(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (/unexpected end of form/i.test(reason)) {
+    return `${reason}: the body ends before the closing boundary; the upload was probably cut off, send it again`;
+  }
+  return reason;
+}
+
 /**
  * Parses a multipart/form-data body held in memory (the synchronous endpoints take at most
  * what one Lambda invocation carries). Throws BadRequestError for anything else.
@@ -33,24 +42,31 @@ export function parseMultipartForm(body: Buffer, contentType: string | undefined
         defParamCharset: 'utf8',
       });
     } catch (error) {
-      reject(new BadRequestError('malformed multipart/form-data request', error instanceof Error ? error.message : String(error)));
+      reject(new BadRequestError('malformed multipart/form-data request', malformedDetail(error)));
       return;
     }
     parser.on('field', (name, value) => {
       if (!(name in form.fields)) form.fields[name] = value;
     });
+    const malformed = (error: unknown) =>
+      reject(new BadRequestError('malformed multipart/form-data request', malformedDetail(error)));
     parser.on('file', (name, stream, info) => {
       const parts: Buffer[] = [];
       stream.on('data', (part: Buffer) => parts.push(part));
+      // A file part cut off before its closing boundary errors on its own stream; without a
+      // listener that error is thrown out of the event loop and ends the process.
+      stream.on('error', malformed);
       stream.on('end', () => {
         if (!(name in form.files)) form.files[name] = { filename: info.filename ?? '', content: Buffer.concat(parts) };
       });
     });
     parser.on('partsLimit', () => reject(new BadRequestError('too many form parts', `at most ${MAX_PARTS} are accepted`)));
-    parser.on('error', (error: unknown) =>
-      reject(new BadRequestError('malformed multipart/form-data request', error instanceof Error ? error.message : String(error))),
-    );
+    parser.on('error', malformed);
     parser.on('close', () => resolve(form));
-    parser.end(body);
+    try {
+      parser.end(body);
+    } catch (error) {
+      malformed(error);
+    }
   });
 }
