@@ -89,6 +89,6 @@ describe('malformed values in paths and queries are the client’s fault', () =>
     const rows = Array.from({ length: 5 }, (_, i) => `Cursor Person ${i},public`).join('\n');
     expect((await api.postForm('/phonebook/import/', { file: Buffer.from(`name,type\n${rows}\n`) }, { authorization: `Bearer ${owner}` })).status).toBe(200);
     const seen = await api.contactsOf('john.smith', { pageSize: 2 });
-    expect(seen.filter((contact) => contact.name.startsWith('Cursor Person'))).toHaveLength(5);
+    expect(seen.filter((contact) => (contact.name ?? '').startsWith('Cursor Person'))).toHaveLength(5);
   });
 });
