@@ -21,10 +21,15 @@ export class BadRequestError extends AppError {
   }
 }
 
-/** A CSV that cannot be imported at all (empty, binary, no `name` column). */
+/**
+ * A CSV that cannot be imported at all (empty, binary, no `name` column). `detail` goes to the
+ * file's owner and may quote the file; `logDetail` is what logs may hold: never a cell's text.
+ */
 export class InvalidCsvError extends BadRequestError {
-  constructor(detail: string) {
+  readonly logDetail: string;
+  constructor(detail: string, logDetail: string = detail) {
     super('invalid CSV file', detail);
+    this.logDetail = logDetail;
   }
 }
 

@@ -76,6 +76,8 @@ export function mapHeader(header: readonly string[], mapping: ColumnMapping = ne
     const shown = found.slice(0, 10).join(', ') + (found.length > 10 ? ', ...' : '');
     throw new InvalidCsvError(
       `the header row has no 'name' column (found: ${shown || 'nothing'})`,
+      // The "header" of a file without one is its first contact: logs get only the count.
+      `the header row has no 'name' column (${found.length} non-empty cells)`,
     );
   }
   return { columns, nameParts, idColumn, unknown, repeated, width: header.length, preset: detected?.preset.name, lastUsedIndex };

@@ -418,7 +418,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
     if (!(error instanceof CsvError)) throw error;
     // An unrecoverable parse error (a record over the size limit): keep what was read, and
     // say exactly where reading stopped.
-    if (header === undefined) throw new InvalidCsvError(`the header row is not valid CSV: ${error.message}`);
+    if (header === undefined) throw new InvalidCsvError(`the header row is not valid CSV: ${error.message}`, `the header row is not valid CSV (${error.code})`);
     reject(lastHandledRow + 1, `malformed CSV, reading stopped here: ${error.message}`, undefined);
   } finally {
     await sink.drain();

@@ -58,10 +58,11 @@ export async function runImportJob(owner: string, importId: string, deps: JobRun
   const finishSource = async (etag?: string) => {
     if (job.sourceId) await deps.sources.markFinished(job.sourceId, importId, etag ? { etag } : undefined);
   };
-  const fail = async (reason: string, lease?: Lease): Promise<JobRunResult> => {
+  /** `reason` is shown to the owner; `logReason` goes to the logs and never quotes the file. */
+  const fail = async (reason: string, lease?: Lease, logReason = reason): Promise<JobRunResult> => {
     await deps.jobs.failJob(owner, importId, reason, lease);
     await finishSource();
-    logger.warn('import job failed', { ...log, reason });
+    logger.warn('import job failed', { ...log, reason: logReason });
     return 'failed';
   };
   if (!object) {
@@ -107,7 +108,7 @@ export async function runImportJob(owner: string, importId: string, deps: JobRun
   } catch (error) {
     stream.abort();
     if (error instanceof InvalidCsvError) {
-      return fail(`${error.message}: ${String(error.body.error ?? '')}`, lease);
+      return fail(`${error.message}: ${String(error.body.error ?? '')}`, lease, `${error.message}: ${error.logDetail}`);
     }
     if (error instanceof LeaseLostError) {
       logger.warn('import job lease lost; another invocation continues it', log);
