@@ -1,11 +1,10 @@
 import { jsonResponse } from '../lib/http/responses.js';
 import { createUploadJob, uploadSize } from '../lib/jobs/create-jobs.js';
 import { requireRegisteredUser } from '../lib/users.js';
-import { httpHandler, jsonBody, requireSuperAdmin, uploadDeps, users } from './runtime.js';
+import { adminRoute, jsonBody, uploadDeps, users } from './runtime.js';
 
 /** POST /admin/phonebook/imports `{username, size}`: the same, into a registered user's phonebook. */
-export const handler = httpHandler(async (event) => {
-  requireSuperAdmin(event);
+export const handler = adminRoute(async (event) => {
   const body = jsonBody(event);
   const owner = await requireRegisteredUser(body.username, users);
   const size = uploadSize(body, uploadDeps.settings);

@@ -1,11 +1,10 @@
 import { requireRegisteredUser } from '../lib/users.js';
 import { logger } from '../lib/logger.js';
 import { exportResponse } from './export-response.js';
-import { httpHandler, requireSuperAdmin, users } from './runtime.js';
+import { adminRoute, users } from './runtime.js';
 
 /** GET /admin/phonebook/export?username=: any registered user's contacts, as super admin. */
-export const handler = httpHandler(async (event) => {
-  requireSuperAdmin(event);
+export const handler = adminRoute(async (event) => {
   const owner = await requireRegisteredUser(event.queryStringParameters?.username, users);
   const response = await exportResponse(owner);
   logger.info('admin export finished', { owner, requestId: event.requestContext.requestId, status: response.statusCode });

@@ -3,11 +3,10 @@ import { jsonResponse } from '../lib/http/responses.js';
 import { reportCounts } from '../lib/import/report.js';
 import { adminImportTarget, importForm } from '../lib/import/upload-import.js';
 import { logger } from '../lib/logger.js';
-import { header, httpHandler, importDeps, requestBody, requireSuperAdmin, users } from './runtime.js';
+import { adminRoute, header, importDeps, requestBody, users } from './runtime.js';
 
 /** POST /admin/phonebook/import: any registered user's phonebook, named by `username`. */
-export const handler = httpHandler(async (event) => {
-  requireSuperAdmin(event);
+export const handler = adminRoute(async (event) => {
   const form = await parseMultipartForm(requestBody(event), header(event, 'content-type'));
   const owner = await adminImportTarget(form, users);
   const report = await importForm(form, owner, importDeps);

@@ -36,9 +36,9 @@ function policy(effect: 'Allow' | 'Deny', resource: string, principalId: string,
  * - allowed: Allow, with the principal in the context for the handler;
  * - 403: Deny with the message in the context; the ACCESS_DENIED gateway response renders it;
  * - user 401: "Unauthorized"; the UNAUTHORIZED gateway response renders the contract body;
- * - admin 401 (allowed IP, bad token): Allow as principal "none", and the handler's
- *   requireSuperAdmin answers the contract's admin 401 body, which no static gateway
- *   response could give beside the user one.
+ * - admin 401 (allowed IP, bad token): Allow as principal "none", and the route guard
+ *   (`adminRoute` in functions/runtime.ts, decided by the route's path) answers the contract's
+ *   admin 401 body, which no static gateway response could give beside the user one.
  */
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const scope = accessScopeOf(event.resource);

@@ -2,11 +2,10 @@ import { jsonResponse } from '../lib/http/responses.js';
 import { bulkUpsert } from '../lib/import/bulk.js';
 import { parseFlag } from '../lib/import/upload-import.js';
 import { logger } from '../lib/logger.js';
-import { config, contacts, httpHandler, jsonBody, requireUser } from './runtime.js';
+import { config, contacts, jsonBody, userRoute } from './runtime.js';
 
 /** POST /phonebook/contacts/bulk[?dry_run=true]: create or update the caller's contacts. */
-export const handler = httpHandler(async (event) => {
-  const owner = requireUser(event);
+export const handler = userRoute(async (event, owner) => {
   const dryRun = parseFlag('dry_run', event.queryStringParameters?.dry_run);
   const result = await bulkUpsert(jsonBody(event), owner, contacts, { maxContacts: config.bulkMaxContacts, dryRun });
   logger.info('bulk finished', {

@@ -1,10 +1,9 @@
 import { jsonResponse } from '../lib/http/responses.js';
 import { createUploadJob, uploadSize } from '../lib/jobs/create-jobs.js';
-import { httpHandler, jsonBody, requireUser, uploadDeps } from './runtime.js';
+import { jsonBody, uploadDeps, userRoute } from './runtime.js';
 
 /** POST /phonebook/imports `{size}`: an import job and a presigned PUT for its file. */
-export const handler = httpHandler(async (event) => {
-  const owner = requireUser(event);
+export const handler = userRoute(async (event, owner) => {
   const size = uploadSize(jsonBody(event), uploadDeps.settings);
   return jsonResponse(201, await createUploadJob(owner, size, uploadDeps));
 });

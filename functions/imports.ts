@@ -3,7 +3,7 @@ import { csvResponse, type HttpResponse, jsonResponse, seeOtherResponse } from '
 import { type ImportJob, isImportId } from '../lib/jobs/job.js';
 import { jobView, rejectedRowsDownload } from '../lib/jobs/job-view.js';
 import { validateUsername } from '../lib/users.js';
-import { files, httpHandler, jobs, pathParameter, requireSuperAdmin, requireUser } from './runtime.js';
+import { adminRoute, files, jobs, pathParameter, userRoute } from './runtime.js';
 
 function listLimit(raw: string | undefined): number {
   if (raw === undefined) return 20;
@@ -20,28 +20,26 @@ async function ownJob(owner: string, importId: string): Promise<ImportJob> {
 }
 
 /** GET /phonebook/imports/{id} */
-export const getImport = httpHandler(async (event) => {
-  const job = await ownJob(requireUser(event), pathParameter(event, 'id'));
+export const getImport = userRoute(async (event, owner) => {
+  const job = await ownJob(owner, pathParameter(event, 'id'));
   return jsonResponse(200, jobView(job));
 });
 
 /** GET /phonebook/imports/{id}/errors.csv: every rejected row with its row number and reason. */
-export const getImportErrors = httpHandler(async (event): Promise<HttpResponse> => {
-  const download = await rejectedRowsDownload(await ownJob(requireUser(event), pathParameter(event, 'id')), files);
+export const getImportErrors = userRoute(async (event, owner): Promise<HttpResponse> => {
+  const download = await rejectedRowsDownload(await ownJob(owner, pathParameter(event, 'id')), files);
   if (download.kind === 'inline') return csvResponse(download.csv, download.filename);
   return seeOtherResponse(download.url, { message: 'rejected rows ready for download' });
 });
 
 /** GET /phonebook/imports: the caller's recent jobs, newest first. */
-export const listImports = httpHandler(async (event) => {
-  const owner = requireUser(event);
+export const listImports = userRoute(async (event, owner) => {
   const list = await jobs.listJobs(owner, listLimit(event.queryStringParameters?.limit));
   return jsonResponse(200, { imports: list.map(jobView) });
 });
 
 /** GET /admin/phonebook/imports?username=: any username's jobs, registered or not (failed drops). */
-export const adminListImports = httpHandler(async (event) => {
-  requireSuperAdmin(event);
+export const adminListImports = adminRoute(async (event) => {
   const username = event.queryStringParameters?.username;
   if (!username) throw new BadRequestError('username field is required');
   const list = await jobs.listJobs(validateUsername(username), listLimit(event.queryStringParameters?.limit));

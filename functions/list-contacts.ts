@@ -1,6 +1,6 @@
 import { BadRequestError } from '../lib/errors.js';
 import { jsonResponse } from '../lib/http/responses.js';
-import { config, contacts, httpHandler, requireUser } from './runtime.js';
+import { config, contacts, userRoute } from './runtime.js';
 
 function pageSize(raw: string | undefined): number {
   if (raw === undefined) return config.contactsPageSize;
@@ -12,8 +12,7 @@ function pageSize(raw: string | undefined): number {
 }
 
 /** GET /phonebook/contacts: the caller's contacts, then other users' public ones. */
-export const handler = httpHandler(async (event) => {
-  const owner = requireUser(event);
+export const handler = userRoute(async (event, owner) => {
   const query = event.queryStringParameters ?? {};
   const page = await contacts.listVisibleContacts(owner, {
     limit: pageSize(query.limit),

@@ -6,7 +6,7 @@ import { DynamoSourceStore } from '../lib/adapters/dynamodb-sources.js';
 import { DynamoUserRepository } from '../lib/adapters/dynamodb-users.js';
 import { LambdaImportTrigger } from '../lib/adapters/lambda-trigger.js';
 import { S3FileStore } from '../lib/adapters/s3-files.js';
-import { ACCESS_MESSAGES } from '../lib/auth/access.js';
+import { ACCESS_MESSAGES, accessScopeOf } from '../lib/auth/access.js';
 import { type Config, loadConfig } from '../lib/config.js';
 import { BadRequestError, UnauthorizedError } from '../lib/errors.js';
 import { type HttpResponse, toHttpResponse } from '../lib/http/responses.js';
@@ -52,18 +52,56 @@ export const jobRunnerDeps: JobRunnerDeps = {
 };
 
 type HttpEvent = APIGatewayProxyEvent;
+type HttpResult = Promise<APIGatewayProxyResult>;
 
-/** Wraps a handler so that every error goes through the one error-to-response mapping. */
-export function httpHandler(
-  handle: (event: HttpEvent) => Promise<HttpResponse>,
-): (event: HttpEvent) => Promise<APIGatewayProxyResult> {
-  return async (event) => {
-    try {
-      return await handle(event);
-    } catch (error) {
-      return toHttpResponse(error);
-    }
-  };
+/**
+ * Who may call a route is decided by the route's declared resource (`event.resource`, the path
+ * template of serverless.yml), with the same `accessScopeOf` the authorizer uses: every
+ * `/admin/*` route needs the super admin, every other route a user. A handler cannot skip it:
+ * `userRoute` and `adminRoute` are the only ways to build an HTTP handler, and both run this
+ * before the handler's body.
+ *
+ * The authorizer lets an admin request from an allowed IP through even with a bad token (as
+ * principal "none") so that the 401 body can be the contract's own; this is what refuses it.
+ */
+function callerOf(event: HttpEvent): { kind: 'super-admin' } | { kind: 'user'; username: string } {
+  const context = event.requestContext.authorizer;
+  if (accessScopeOf(event.resource ?? '') === 'admin') {
+    if (context?.principal !== 'super-admin') throw new UnauthorizedError(ACCESS_MESSAGES.superAdminRequired);
+    return { kind: 'super-admin' };
+  }
+  if (context?.principal !== 'user' || typeof context.username !== 'string') {
+    throw new UnauthorizedError(ACCESS_MESSAGES.authorizationRequired);
+  }
+  return { kind: 'user', username: context.username };
+}
+
+/** Every error goes through the one error-to-response mapping. */
+async function respond(work: () => Promise<HttpResponse>): HttpResult {
+  try {
+    return await work();
+  } catch (error) {
+    return toHttpResponse(error);
+  }
+}
+
+/** A route for users: `handle` gets the caller's username (the token's `sub`), the phonebook's owner. */
+export function userRoute(handle: (event: HttpEvent, owner: string) => Promise<HttpResponse>): (event: HttpEvent) => HttpResult {
+  return (event) =>
+    respond(async () => {
+      const caller = callerOf(event);
+      if (caller.kind !== 'user') throw new UnauthorizedError(ACCESS_MESSAGES.authorizationRequired);
+      return handle(event, caller.username);
+    });
+}
+
+/** A route for the super admin (allowed source IP and the super-admin token, checked by the authorizer). */
+export function adminRoute(handle: (event: HttpEvent) => Promise<HttpResponse>): (event: HttpEvent) => HttpResult {
+  return (event) =>
+    respond(async () => {
+      if (callerOf(event).kind !== 'super-admin') throw new UnauthorizedError(ACCESS_MESSAGES.superAdminRequired);
+      return handle(event);
+    });
 }
 
 export function header(event: HttpEvent, name: string): string | undefined {
@@ -103,25 +141,4 @@ export function pathParameter(event: HttpEvent, name: string): string {
   } catch {
     throw new BadRequestError('invalid path', `the path parameter '${name}' is not valid %-encoded UTF-8`);
   }
-}
-
-/**
- * What the authorizer established, as API Gateway passes it on. The authorizer lets an
- * admin request from an allowed IP through even with a bad token (so the 401 body can be
- * the contract's own); this check is what refuses it.
- */
-export function requireSuperAdmin(event: HttpEvent): void {
-  const context = event.requestContext.authorizer;
-  if (context?.principal !== 'super-admin') {
-    throw new UnauthorizedError(ACCESS_MESSAGES.superAdminRequired);
-  }
-}
-
-/** The username of the authenticated user (the token's `sub`). */
-export function requireUser(event: HttpEvent): string {
-  const context = event.requestContext.authorizer;
-  if (context?.principal !== 'user' || typeof context.username !== 'string') {
-    throw new UnauthorizedError(ACCESS_MESSAGES.authorizationRequired);
-  }
-  return context.username;
 }

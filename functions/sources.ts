@@ -1,15 +1,14 @@
 import { NotFoundError } from '../lib/errors.js';
 import { jsonResponse } from '../lib/http/responses.js';
 import { sourceFromRequest, sourceView, validateSourceId } from '../lib/jobs/sources.js';
-import { httpHandler, jsonBody, pathParameter, requireSuperAdmin, sources, users } from './runtime.js';
+import { adminRoute, jsonBody, pathParameter, sources, users } from './runtime.js';
 
 /**
  * Super-admin management of scheduled re-import sources:
  * PUT /admin/sources/{id} `{owner, key | prefix, mode, enabled}`, GET and DELETE the same,
  * GET /admin/sources for all of them.
  */
-export const handler = httpHandler(async (event) => {
-  requireSuperAdmin(event);
+export const handler = adminRoute(async (event) => {
   if (event.resource === '/admin/sources') {
     return jsonResponse(200, { sources: (await sources.listSources()).map(sourceView) });
   }
