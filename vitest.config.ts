@@ -9,6 +9,8 @@ export default defineConfig({
     // Generous: integration tests drive real servers, and CI machines may be busy.
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // The JSON report is what .ci/run reads for its one-line totals.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     env: { LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });
