@@ -120,7 +120,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   renewLease(owner: string, importId: string, lease: Lease): Promise<boolean> {
-    return this.updateHeld(owner, importId, lease, 'SET leaseExpiresAt = :expires', { ':expires': lease.expiresAt });
+    return this.updateHeld(owner, importId, lease, 'SET leaseExpiresAt = :expires, updatedAt = :now', { ':expires': lease.expiresAt });
   }
 
   releaseJob(owner: string, importId: string, lease: Lease): Promise<boolean> {

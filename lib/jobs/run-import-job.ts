@@ -91,7 +91,7 @@ class Heartbeat {
           if (!held) this.lost = true;
         })
         // A failed renewal is retried at the next beat; the lease outlasts two missed beats.
-        .catch(() => undefined)
+        .catch((error: unknown) => logger.warn('import job heartbeat failed', { reason: error instanceof Error ? error.name : 'Error' }))
         .finally(() => {
           this.beat = undefined;
         });
