@@ -5,7 +5,6 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportJob } from '../../lib/jobs/job.js';
-import type { JobRunnerDeps } from '../../lib/jobs/run-import-job.js';
 import type { ContactWrite } from '../../lib/storage/ports.js';
 import { contactsCsv, createUpload, type JobView, waitForJob } from '../support/imports.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
