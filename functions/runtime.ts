@@ -48,6 +48,7 @@ export const jobRunnerDeps: JobRunnerDeps = {
     maxErrorMessages: config.maxErrorMessages,
     maxUploadBytes: config.maxUploadBytes,
     checkpointEveryRows: config.importCheckpointRows,
+    leaseMs: config.importLeaseMs,
   },
 };
 

@@ -1,15 +1,21 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { runScheduledReimports, sweepStaleJobs } from '../lib/jobs/reimport.js';
+import { type ReimportTick, runScheduledReimports, type SweepResult, sweepStaleJobs } from '../lib/jobs/reimport.js';
 import { logger } from '../lib/logger.js';
 import { files, jobs, sources, trigger } from './runtime.js';
 
 /**
- * The schedule (EventBridge in AWS, a timer in the local stack): restarts abandoned jobs from
- * their checkpoints, expires unused uploads, and runs the re-import sources.
+ * The re-import schedule (EventBridge in AWS, a timer in the local stack): runs the re-import
+ * sources, each on its own; a source that fails is reported with its reason and tried again
+ * at the next tick.
  */
-export const handler = async (_event?: ScheduledEvent): Promise<{ sweep: { resumed: number; expired: number }; sources: Record<string, string> }> => {
-  const sweep = await sweepStaleJobs({ jobs, trigger });
-  const outcomes = await runScheduledReimports({ sources, files, jobs, trigger });
-  logger.info('schedule tick', { ...sweep, sources: outcomes });
-  return { sweep, sources: outcomes };
+export const handler = async (_event?: ScheduledEvent): Promise<{ sources: ReimportTick['outcomes']; errors: ReimportTick['errors'] }> => {
+  const tick = await runScheduledReimports({ sources, files, jobs, trigger });
+  logger.info('re-import tick', { sources: tick.outcomes, errors: tick.errors });
+  return { sources: tick.outcomes, errors: tick.errors };
 };
+
+/**
+ * The job sweep, on its own schedule (every minute): restarts jobs whose invocation died or
+ * whose retry time came, starts uploads whose event was lost, expires unused uploads.
+ */
+export const sweep = async (_event?: ScheduledEvent): Promise<SweepResult> => sweepStaleJobs({ jobs, files, trigger });

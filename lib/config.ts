@@ -34,6 +34,8 @@ export interface Config {
   /** Caps one invocation's work on an import before it checkpoints and continues; unset: the Lambda timeout decides. */
   importTimeBudgetMs: number | undefined;
   importCheckpointRows: number;
+  /** How long an import job's claim holds without a heartbeat (renewed every third of it). */
+  importLeaseMs: number;
   /** An export up to this size is the response body; a larger one becomes a download link. */
   exportInlineMaxBytes: number;
   /** Contacts one POST /phonebook/contacts/bulk may carry. */
@@ -126,6 +128,8 @@ export function loadConfig(env: Env = process.env): Config {
     uploadUrlTtlSeconds: positiveInt(env, 'UPLOAD_URL_TTL_SECONDS', 900, 7 * 24 * 3600),
     importTimeBudgetMs: optional(env, 'IMPORT_TIME_BUDGET_MS') === undefined ? undefined : positiveInt(env, 'IMPORT_TIME_BUDGET_MS', 1, 15 * 60 * 1000),
     importCheckpointRows: positiveInt(env, 'IMPORT_CHECKPOINT_ROWS', 5_000, 1_000_000),
+    // A dead job resumes within this plus the sweep's minute; tests shorten it.
+    importLeaseMs: positiveInt(env, 'IMPORT_LEASE_MS', 60_000, 15 * 60 * 1000),
     // Lambda caps a response at 6 MB of JSON; escaping can double a CSV's bytes in the worst case.
     exportInlineMaxBytes: positiveInt(env, 'EXPORT_INLINE_MAX_BYTES', 3 * 1024 * 1024, 3 * 1024 * 1024),
     bulkMaxContacts: positiveInt(env, 'BULK_MAX_CONTACTS', 1_000, 10_000),

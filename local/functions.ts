@@ -6,6 +6,12 @@ import type { ServiceDefinition } from './service-definition.js';
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /**
+ * Lambda waits about 1 and 2 minutes before its two retries; locally 2 and 8 seconds, long
+ * enough for a restarted server, short enough for a test to wait for.
+ */
+export const LOCAL_ASYNC_RETRY_DELAYS_MS: readonly number[] = [2_000, 8_000];
+
+/**
  * The Lambda functions of serverless.yml, run in this process: loaded on first use (after the
  * environment is set), given a context whose remaining time follows the function's timeout,
  * and stopped with an error at that timeout, as Lambda would.
@@ -17,6 +23,8 @@ export class LocalFunctions {
   constructor(
     private readonly definition: ServiceDefinition,
     private readonly root: string,
+    /** The waits before the retries of a failed asynchronous invocation (Lambda retries twice). */
+    private readonly retryDelaysMs: readonly number[] = LOCAL_ASYNC_RETRY_DELAYS_MS,
   ) {}
 
   private load(name: string): Promise<Handler> {
@@ -68,16 +76,23 @@ export class LocalFunctions {
 
   /**
    * An asynchronous invocation (S3 notifications, `InvocationType: Event`): runs in the
-   * background; a failure is retried twice, as Lambda retries async events.
+   * background; a handler that throws (or times out) is retried twice after a delay, as Lambda
+   * retries async events (about 1 and 2 minutes there, `retryDelaysMs` here), so a short
+   * outage is survived. An event that fails every attempt is reported on stderr, where AWS
+   * would put it in the function's on-failure destination.
    */
   invokeAsync(name: string, event: unknown): void {
+    const attempts = this.retryDelaysMs.length + 1;
     const run = async () => {
-      for (let attempt = 1; attempt <= 3; attempt++) {
+      for (let attempt = 1; attempt <= attempts; attempt++) {
         try {
           await this.invoke(name, event);
           return;
         } catch (error) {
-          process.stderr.write(`${name} failed (attempt ${attempt} of 3): ${error instanceof Error ? error.message : String(error)}\n`);
+          const message = error instanceof Error ? error.message : String(error);
+          const delay = this.retryDelaysMs[attempt - 1];
+          process.stderr.write(`${name} failed (attempt ${attempt} of ${attempts}): ${message}${delay === undefined ? '; event given up (in AWS: the on-failure destination)' : `; retried in ${delay} ms`}\n`);
+          if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }
     };

@@ -14,8 +14,6 @@ import type { CompletedJob, JobStore, Lease } from '../jobs/ports.js';
 
 /** Finished jobs and their records disappear after this long (DynamoDB TTL on `expiresAt`). */
 const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
-/** An upload URL nobody used makes its job fail this long after the URL expired. */
-const UPLOAD_GRACE_MS = 60 * 60 * 1000;
 
 function toJob(item: Record<string, unknown>): ImportJob {
   const { leaseId: _lease, leaseExpiresAt: _expires, expiresAt: _ttl, ...job } = item;
@@ -111,15 +109,32 @@ export class DynamoJobStore implements JobStore {
   }
 
   saveCheckpoint(owner: string, importId: string, lease: Lease, checkpoint: ImportCheckpoint, progress: JobProgress): Promise<boolean> {
-    return this.updateHeld(owner, importId, lease, 'SET checkpoint = :checkpoint, progress = :progress, updatedAt = :now, leaseExpiresAt = :expires', {
-      ':checkpoint': checkpoint,
-      ':progress': progress,
-      ':expires': lease.expiresAt,
-    });
+    // Progress clears the count of failed attempts: only attempts in a row without progress fail a job.
+    return this.updateHeld(
+      owner,
+      importId,
+      lease,
+      'SET checkpoint = :checkpoint, progress = :progress, updatedAt = :now, leaseExpiresAt = :expires REMOVE attempts, lastError',
+      { ':checkpoint': checkpoint, ':progress': progress, ':expires': lease.expiresAt },
+    );
+  }
+
+  renewLease(owner: string, importId: string, lease: Lease): Promise<boolean> {
+    return this.updateHeld(owner, importId, lease, 'SET leaseExpiresAt = :expires, updatedAt = :now', { ':expires': lease.expiresAt });
   }
 
   releaseJob(owner: string, importId: string, lease: Lease): Promise<boolean> {
     return this.updateHeld(owner, importId, lease, 'SET leaseExpiresAt = :zero, updatedAt = :now', { ':zero': 0 });
+  }
+
+  releaseForRetry(owner: string, importId: string, lease: Lease, retry: { attempts: number; retryAt: number; reason: string }): Promise<boolean> {
+    // The lease id stays, its expiry becomes the retry time: the claim condition (an expired
+    // lease) and the sweep (expired leases) then take the job up again, not before.
+    return this.updateHeld(owner, importId, lease, 'SET leaseExpiresAt = :retryAt, attempts = :attempts, lastError = :reason, updatedAt = :now', {
+      ':retryAt': retry.retryAt,
+      ':attempts': retry.attempts,
+      ':reason': retry.reason,
+    });
   }
 
   completeJob(owner: string, importId: string, lease: Lease, result: CompletedJob): Promise<boolean> {
@@ -136,7 +151,7 @@ export class DynamoJobStore implements JobStore {
       importId,
       lease,
       'SET #status = :completed, report = :report, rejectedRows = :rejected, reportKey = :reportKey, finishedAt = :now, updatedAt = :now, progress.rowsRead = :rows, progress.imported = :imported, progress.failed = :failed, progress.skipped = :skipped' +
-        `${result.errorsKey ? ', errorsKey = :errorsKey' : ''}${result.note ? ', note = :note' : ''} REMOVE checkpoint, leaseId, leaseExpiresAt`,
+        `${result.errorsKey ? ', errorsKey = :errorsKey' : ''}${result.note ? ', note = :note' : ''} REMOVE checkpoint, leaseId, leaseExpiresAt, attempts, lastError`,
       {
         ':completed': 'completed',
         ':report': report,
@@ -173,22 +188,33 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  /** A scan: stale jobs are rare, and the table holds 30 days of jobs at most (TTL). */
-  async findStaleJobs(now: Date): Promise<ImportJob[]> {
+  /**
+   * A scan with a filter: the table holds 30 days of jobs at most (TTL) and the sweep runs
+   * once a minute. A sparse index on unfinished jobs would make this a query (see
+   * docs/import-jobs.md, "Known limits").
+   */
+  async findStaleJobs(now: Date, queuedBefore: Date): Promise<ImportJob[]> {
     const stale: ImportJob[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const result = await this.client.send(
         new ScanCommand({
           TableName: this.tableName,
+          // running: the holder died or released it for a retry whose time has come;
+          // queued: its start event was lost (or failed), and no retry time is pending;
+          // waiting_upload: the URL expired, so the upload is in the bucket or never comes.
           FilterExpression:
-            '(#status = :running AND leaseExpiresAt < :nowMs) OR (#status = :waiting AND uploadExpiresAt < :uploadCutoff)',
+            '(#status = :running AND leaseExpiresAt < :nowMs)' +
+            ' OR (#status = :queued AND updatedAt < :queuedBefore AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :nowMs))' +
+            ' OR (#status = :waiting AND uploadExpiresAt < :nowIso)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: marshall({
             ':running': 'running',
+            ':queued': 'queued',
             ':waiting': 'waiting_upload',
             ':nowMs': now.getTime(),
-            ':uploadCutoff': new Date(now.getTime() - UPLOAD_GRACE_MS).toISOString(),
+            ':nowIso': now.toISOString(),
+            ':queuedBefore': queuedBefore.toISOString(),
           }),
           ExclusiveStartKey: startKey ? marshall(startKey) : undefined,
         }),

@@ -95,4 +95,21 @@ export class DynamoSourceStore implements SourceStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
+
+  async recordTickError(id: string, error: { reason: string; at: Date } | undefined): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ id }),
+          UpdateExpression: error ? 'SET lastError = :reason, lastErrorAt = :at' : 'REMOVE lastError, lastErrorAt',
+          // Never recreate a source deleted meanwhile.
+          ConditionExpression: 'attribute_exists(id)',
+          ...(error ? { ExpressionAttributeValues: marshall({ ':reason': error.reason, ':at': error.at.toISOString() }) } : {}),
+        }),
+      );
+    } catch (failure) {
+      if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
+    }
+  }
 }

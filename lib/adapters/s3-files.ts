@@ -10,12 +10,18 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { UploadNotFoundError } from '../errors.js';
-import type { FileStore, ObjectStream, StoredObject } from '../jobs/ports.js';
+import { type FileStore, ObjectChangedError, type ObjectStream, type StoredObject } from '../jobs/ports.js';
 
 function isNotFound(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
   const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  return name === 'PreconditionFailed' || status === 412;
 }
 
 const unquote = (etag: string | undefined) => (etag ?? '').replaceAll('"', '');
@@ -36,24 +42,34 @@ export class S3FileStore implements FileStore {
     }
   }
 
-  async read(key: string, fromByte = 0): Promise<ObjectStream> {
+  async read(key: string, fromByte = 0, etag?: string): Promise<ObjectStream> {
     const abort = new AbortController();
     try {
       const result = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(fromByte > 0 ? { Range: `bytes=${fromByte}-` } : {}) }),
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ...(fromByte > 0 ? { Range: `bytes=${fromByte}-` } : {}),
+          // S3 answers 412 when the key now holds another version than the one the job names.
+          ...(etag ? { IfMatch: `"${etag}"` } : {}),
+        }),
         { abortSignal: abort.signal },
       );
       const body = result.Body as (Readable & AsyncIterable<Uint8Array>) | undefined;
       if (!body) throw new UploadNotFoundError(key);
-      return {
-        body,
-        abort: () => {
-          body.destroy();
-          abort.abort();
-        },
+      const stop = () => {
+        body.destroy();
+        abort.abort();
       };
+      // Servers that ignore If-Match (s3rver) still name what they serve: check it too.
+      if (etag && unquote(result.ETag) !== etag) {
+        stop();
+        throw new ObjectChangedError(key, etag);
+      }
+      return { body, abort: stop };
     } catch (error) {
       if (isNotFound(error)) throw new UploadNotFoundError(key);
+      if (etag && isPreconditionFailed(error)) throw new ObjectChangedError(key, etag);
       throw error;
     }
   }

@@ -11,6 +11,8 @@ export function jobView(job: ImportJob): Record<string, unknown> {
     status: job.status,
     origin: job.origin,
     object_key: job.objectKey,
+    // Which version of the object the job imports (S3 ETag): a newer upload under the same key is another job.
+    ...(job.etag ? { etag: job.etag } : {}),
     ...(job.sourceId ? { source_id: job.sourceId, mode: job.mode } : {}),
     created_at: job.createdAt,
     updated_at: job.updatedAt,
@@ -29,6 +31,8 @@ export function jobView(job: ImportJob): Record<string, unknown> {
     invocations: job.invocations,
     ...(job.report ? { report: job.report } : {}),
     ...(job.failureReason ? { failure_reason: job.failureReason } : {}),
+    // A running job waiting for a retry after a failure that was not the file's fault.
+    ...(job.status === 'running' && job.lastError ? { retrying: { attempts: job.attempts ?? 0, last_error: job.lastError } } : {}),
     ...(job.note ? { note: job.note } : {}),
     ...(job.errorsKey ? { errors_url: `/phonebook/imports/${job.importId}/errors.csv` } : {}),
   };

@@ -35,6 +35,10 @@ export interface ImportJob {
   checkpoint?: ImportCheckpoint;
   /** How many invocations have worked on this job (continuations after time budgets). */
   invocations: number;
+  /** Failed attempts since the last checkpoint (storage unavailable); the job fails after MAX_ATTEMPTS. */
+  attempts?: number;
+  /** Why the last attempt failed, while the job waits to be retried. */
+  lastError?: string;
   report?: ImportReport;
   rejectedRows?: number;
   reportKey?: string;

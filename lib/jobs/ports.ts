@@ -14,15 +14,25 @@ export interface JobStore {
    * previous holder's lease has expired or was released. Undefined when not claimable.
    */
   claimJob(owner: string, importId: string, lease: Lease, details: { totalBytes: number; etag: string }): Promise<ImportJob | undefined>;
-  /** Records progress and a checkpoint; false when the lease was lost. */
+  /** Records progress and a checkpoint and renews the lease; false when the lease was lost. Clears `attempts`. */
   saveCheckpoint(owner: string, importId: string, lease: Lease, checkpoint: ImportCheckpoint, progress: JobProgress): Promise<boolean>;
+  /** The heartbeat: moves the lease's expiry to `lease.expiresAt`; false when the lease was lost. */
+  renewLease(owner: string, importId: string, lease: Lease): Promise<boolean>;
   /** Ends this invocation's hold so that a continuation can claim the job at once. */
   releaseJob(owner: string, importId: string, lease: Lease): Promise<boolean>;
+  /**
+   * Ends this invocation's hold after a failure that was not the file's fault: the job stays
+   * running, counts the attempt and the reason, and becomes claimable again at `retryAt`.
+   */
+  releaseForRetry(owner: string, importId: string, lease: Lease, retry: { attempts: number; retryAt: number; reason: string }): Promise<boolean>;
   completeJob(owner: string, importId: string, lease: Lease, result: CompletedJob): Promise<boolean>;
   /** Marks the job failed; with a lease only if still held, without one unconditionally unless finished. */
   failJob(owner: string, importId: string, reason: string, lease?: Lease): Promise<boolean>;
-  /** Running jobs whose lease expired, and uploads never received before `uploadDeadline`. */
-  findStaleJobs(now: Date): Promise<ImportJob[]>;
+  /**
+   * Jobs nobody works on: running ones whose lease expired (or whose retry time came), queued
+   * ones not claimed since `queuedBefore`, and upload jobs whose URL expired before `now`.
+   */
+  findStaleJobs(now: Date, queuedBefore: Date): Promise<ImportJob[]>;
 }
 
 export interface Lease {
@@ -46,6 +56,17 @@ export interface StoredObject {
   lastModified: Date;
 }
 
+/** The object no longer has the ETag a job names: it was replaced (S3 412, or another ETag served). */
+export class ObjectChangedError extends Error {
+  constructor(
+    readonly key: string,
+    readonly expectedEtag: string,
+  ) {
+    super(`${key} no longer has ETag ${expectedEtag}`);
+    this.name = 'ObjectChangedError';
+  }
+}
+
 export interface ObjectStream {
   body: AsyncIterable<Uint8Array>;
   /** Stops the download early (a paused import does not read to the end). */
@@ -55,8 +76,11 @@ export interface ObjectStream {
 /** The upload bucket. */
 export interface FileStore {
   head(key: string): Promise<StoredObject | undefined>;
-  /** Streams the object from `fromByte` on. Throws UploadNotFoundError if it is missing. */
-  read(key: string, fromByte?: number): Promise<ObjectStream>;
+  /**
+   * Streams the object from `fromByte` on. Throws UploadNotFoundError if it is missing, and
+   * with `etag` ObjectChangedError unless exactly that version is served (S3 `If-Match`).
+   */
+  read(key: string, fromByte?: number, etag?: string): Promise<ObjectStream>;
   /** Writes an object from a stream without holding it in memory. */
   write(key: string, body: AsyncIterable<Uint8Array | string> | string | Buffer, contentType: string): Promise<void>;
   readText(key: string): Promise<string>;
@@ -87,6 +111,9 @@ export interface ReimportSource {
   /** Set while a scheduled import of this source runs, so that ticks do not overlap. */
   runningImportId?: string;
   runningSince?: string;
+  /** Why the last tick could not start an import of this source (cleared by the next start). */
+  lastError?: string;
+  lastErrorAt?: string;
 }
 
 export interface SourceStore {
@@ -98,4 +125,6 @@ export interface SourceStore {
   markRunning(id: string, importId: string, now: Date, staleAfterMs: number): Promise<boolean>;
   /** Clears the busy mark; with an ETag, records what was imported successfully. */
   markFinished(id: string, importId: string, imported?: { etag: string }): Promise<void>;
+  /** Records why a tick could not start an import of the source, or with undefined clears it. */
+  recordTickError(id: string, error: { reason: string; at: Date } | undefined): Promise<void>;
 }

@@ -50,5 +50,7 @@ export function sourceView(source: ReimportSource): Record<string, unknown> {
     updated_at: source.updatedAt,
     ...(source.lastImportId ? { last_import_id: source.lastImportId, last_imported_etag: source.lastImportedEtag } : {}),
     ...(source.runningImportId ? { running_import_id: source.runningImportId } : {}),
+    // Why the last schedule tick could not start this source's import; it is tried again next tick.
+    ...(source.lastError ? { last_error: source.lastError, last_error_at: source.lastErrorAt } : {}),
   };
 }

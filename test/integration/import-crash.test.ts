@@ -59,8 +59,11 @@ describe('an invocation that dies mid-file', () => {
         return { body: dying(), abort: stream.abort };
       },
     });
-    // …and, being dead, cannot release its lease either.
-    const deadJobs = Object.assign(Object.create(Object.getPrototypeOf(jobs)), jobs, { releaseJob: async () => false });
+    // …and, being dead, can neither release its lease nor renew it.
+    const dead = async () => {
+      throw new Error('invocation killed');
+    };
+    const deadJobs = Object.assign(Object.create(Object.getPrototypeOf(jobs)), jobs, { releaseJob: dead, releaseForRetry: dead, renewLease: dead });
     const deps = { ...jobRunnerDeps, files: dyingFiles, jobs: deadJobs };
     await expect(runImportJob('john.smith', created.import_id, deps, Date.now() + 60_000)).rejects.toThrow('invocation killed');
     const crashed = (await (await api.request(`/phonebook/imports/${created.import_id}`, { token })).json()) as JobView;
@@ -70,7 +73,7 @@ describe('an invocation that dies mid-file', () => {
 
     // Until its lease expires nobody else may take the job…
     expect(await runImportJob('john.smith', created.import_id, jobRunnerDeps, Date.now() + 60_000)).toBe('not-claimable');
-    // …then its lease runs out (fast-forwarded here: the lease outlives a deadline by minutes),
+    // …then its lease runs out (fast-forwarded here),
     // the schedule's sweep finds the job, and a fresh invocation resumes from the checkpoint.
     await dynamoClient(config).send(
       new UpdateItemCommand({
@@ -80,7 +83,7 @@ describe('an invocation that dies mid-file', () => {
         ExpressionAttributeValues: { ':past': { N: String(Date.now() - 1) } },
       }),
     );
-    const sweep = await sweepStaleJobs({ jobs, trigger: jobRunnerDeps.trigger });
+    const sweep = await sweepStaleJobs({ jobs, files: jobRunnerDeps.files, trigger: jobRunnerDeps.trigger });
     expect(sweep.resumed).toBeGreaterThanOrEqual(1);
     await api.stack.settle();
     const job = await waitForJob(api, token, created.import_id);
