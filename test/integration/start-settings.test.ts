@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mintUserToken } from '../../lib/auth/jwt.js';
@@ -99,6 +100,11 @@ describe('npm start with the operator settings in its environment', () => {
     expect((await contacts(url, wrongAudience)).status).toBe(401);
     expect((await contacts(url, neither)).status).toBe(401);
     expect((await contacts(url, right)).status).toBe(200);
+
+    // npm run token, given the same settings, mints a token that passes the same checks.
+    const tokenEnv = { ...process.env, DATA_DIR: dataDir, JWT_SECRET: SECRET, JWT_ISSUER: 'https://idp.example', JWT_AUDIENCE: 'phonebook' };
+    const { stdout } = await promisify(execFile)(TSX, ['scripts/token.ts', 'john.smith'], { cwd: PROJECT_ROOT, env: tokenEnv });
+    expect((await contacts(url, stdout.trim())).status).toBe(200);
   });
 
   describe('with JWT_JWKS_URL and no JWT_SECRET', () => {
