@@ -156,6 +156,12 @@ describe('npm start with the operator settings in its environment', () => {
     expect(stdout).not.toContain('running at');
   });
 
+  it("refuses to start with a table name other than the local stack's own, rather than ignore it", async () => {
+    const { code, stderr } = await startRefused({ CONTACTS_TABLE: 'SomeOtherTable' });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("CONTACTS_TABLE is the local stack's own (ContactsTable)");
+  });
+
   it('refuses to start with a malformed setting serverless.yml does not name', async () => {
     const { code, stderr } = await startRefused({ MAX_UPLOAD_BYTES: 'lots' });
     expect(code).not.toBe(0);
