@@ -40,9 +40,10 @@ function policy(effect: 'Allow' | 'Deny', resource: string, principalId: string,
  *   (`adminRoute` in functions/runtime.ts, decided by the route's path) answers the contract's
  *   admin 401 body, which no static gateway response could give beside the user one.
  */
-export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const scope = accessScopeOf(event.resource);
   const authorization = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  let tokenRejection: string | undefined;
   const decision = await decideAccess(
     {
       scope,
@@ -53,7 +54,15 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
     {
       adminAllowList: config.superAdminAllowList,
       superAdminToken: () => resolveSecret(config, config.superAdminToken),
-      verifyUserToken: async (token) => (await userTokenVerifier())(token),
+      verifyUserToken: async (token) => {
+        try {
+          return await (await userTokenVerifier())(token);
+        } catch (error) {
+          // jose's reasons name the failed check ('unexpected "iss" claim value'), never the token.
+          tokenRejection = error instanceof Error ? error.message : String(error);
+          throw error;
+        }
+      },
     },
   );
   if (decision.allowed) {
@@ -65,8 +74,29 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
       capabilities: principal.capabilities.join(' '),
     });
   }
-  logger.info('access denied', { status: decision.status, scope, resource: event.resource, sourceIp: event.requestContext.identity.sourceIp });
+  logger.info('access denied', {
+    status: decision.status,
+    scope,
+    resource: event.resource,
+    sourceIp: event.requestContext.identity.sourceIp,
+    ...(tokenRejection ? { reason: tokenRejection } : {}),
+  });
   if (decision.status === 403) return policy('Deny', event.methodArn, 'denied', { message: decision.message });
   if (scope === 'admin') return policy('Allow', event.methodArn, 'none', { principal: 'none' });
   throw new Error('Unauthorized');
+}
+
+export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  try {
+    return await authorize(event);
+  } catch (error) {
+    // API Gateway answers any other failure 500 and says nothing more: the log must.
+    if (!(error instanceof Error && error.message === 'Unauthorized')) {
+      logger.error('authorizer failed', {
+        resource: event.resource,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    }
+    throw error;
+  }
 };

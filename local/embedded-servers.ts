@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import { presignedSignatureCheck } from './presigned-auth.js';
+import { s3SignatureCheck } from './s3-auth.js';
 import type { TableDefinition } from './service-definition.js';
 
 export interface EmbeddedServer {
@@ -41,7 +41,7 @@ export async function startS3(options: { directory: string; port?: number; bucke
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   });
   // Koa composes its middleware when it starts listening: this check runs before s3rver's own.
-  (server as unknown as { middleware: unknown[] }).middleware.unshift(presignedSignatureCheck(S3RVER_CREDENTIALS));
+  (server as unknown as { middleware: unknown[] }).middleware.unshift(s3SignatureCheck(S3RVER_CREDENTIALS));
   const address = (await server.run()) as AddressInfo;
   return {
     server,

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../lib/config.js';
+import { ConfigError } from '../lib/errors.js';
 import { createTables, type EmbeddedServer, startDynamoDb, startS3 } from './embedded-servers.js';
 import { LocalFunctions } from './functions.js';
 import { type Gateway, startGateway } from './gateway.js';
@@ -101,23 +103,31 @@ export async function readLocalSecrets(dataDir: string): Promise<LocalSecrets | 
   }
 }
 
+interface HandlerEnvironment {
+  /** Names the stack decides: the local tables, bucket and function (the embedded servers' names). */
+  wiring: Record<string, string>;
+  /** `${param:x}` values: serverless.yml's defaults for the operator's settings. */
+  defaults: Record<string, string>;
+}
+
 /**
  * The handlers' environment as serverless.yml declares it, resolved for the laptop: table
  * references become the local table names, `${param:x}` takes the default, and the SSM
  * parameter names give way to the local secrets.
  */
-function handlerEnvironment(definition: ServiceDefinition): Record<string, string> {
+function handlerEnvironment(definition: ServiceDefinition): HandlerEnvironment {
   const tableIds = new Set(definition.tables.map((table) => table.logicalId));
-  const env: Record<string, string> = {};
+  const wiring: Record<string, string> = {};
+  const defaults: Record<string, string> = {};
   for (const [name, value] of Object.entries(definition.environment)) {
     if (name.endsWith('_PARAM') || name === 'NODE_OPTIONS') continue;
     if (value && typeof value === 'object' && 'Ref' in value && tableIds.has(String(value.Ref))) {
-      env[name] = String(value.Ref);
+      wiring[name] = String(value.Ref);
       continue;
     }
     const bucket = definition.buckets.find((b) => JSON.stringify(b.nameExpression) === JSON.stringify(value));
     if (bucket) {
-      env[name] = localBucketName(definition, bucket.logicalId);
+      wiring[name] = localBucketName(definition, bucket.logicalId);
       continue;
     }
     if (typeof value !== 'string') continue;
@@ -127,16 +137,64 @@ function handlerEnvironment(definition: ServiceDefinition): Record<string, strin
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Serverless variable syntax, not a JS template
       .replaceAll('${sls:stage}', LOCAL_STAGE)
       .replace(/\$\{param:([A-Za-z0-9]+)\}/g, (_, param: string) => definition.params[param] ?? '');
-    if (!resolved.includes('${')) env[name] = resolved;
+    if (resolved.includes('${')) continue;
+    if (/\$\{param:/.test(value)) defaults[name] = resolved;
+    else wiring[name] = resolved;
   }
-  return env;
+  return { wiring, defaults };
+}
+
+/** An operator's value: set and not blank (a blank value means unset, as lib/config.ts reads it). */
+function operatorValue(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/**
+ * What the handlers run with, lowest precedence first: serverless.yml's defaults, the
+ * operator's environment (`npm start`'s own), the local secrets, the stack's wiring, and the
+ * caller's `env` (tests). Settings serverless.yml does not name (MAX_UPLOAD_BYTES, ...) are
+ * read by the handlers from the operator's environment as they are.
+ *
+ * With JWT_JWKS_URL set and no JWT_SECRET of the operator's, the generated HS256 secret is
+ * left out: user tokens then come from the identity provider only, as in the cloud, and the
+ * default algorithm is RS256 (README "Configuration").
+ */
+function settingsOf(definition: ServiceDefinition, secrets: LocalSecrets, callerEnv: Record<string, string>): Record<string, string> {
+  const { wiring, defaults } = handlerEnvironment(definition);
+  const settings: Record<string, string> = { ...defaults };
+  for (const name of Object.keys(defaults)) {
+    const value = operatorValue(name);
+    if (value !== undefined) settings[name] = value;
+  }
+  for (const [name, value] of Object.entries(wiring)) {
+    const operator = operatorValue(name);
+    if (operator !== undefined && operator !== value && callerEnv[name] === undefined) {
+      throw new ConfigError(`${name} is the local stack's own (${value}); unset it for npm start (got '${operator}')`);
+    }
+  }
+  const jwksOnly = (callerEnv.JWT_JWKS_URL ?? settings.JWT_JWKS_URL ?? '').trim() !== '' && operatorValue('JWT_SECRET') === undefined;
+  return {
+    ...settings,
+    AWS_REGION: 'us-east-1',
+    SUPER_ADMIN_TOKEN: secrets.superAdminToken,
+    ...(jwksOnly ? {} : { JWT_SECRET: secrets.jwtSecret }),
+    ...wiring,
+    ...callerEnv,
+  };
 }
 
 /** Starts DynamoDB- and S3-compatible servers, creates the tables, and serves the API. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const definition = await loadServiceDefinition(path.join(PROJECT_ROOT, 'serverless.yml'));
-  const temporaryDir = options.dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'phonebook-import-'));
   const dataDir = options.dataDir;
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const secrets = await localSecrets(dataDir);
+  const settings = settingsOf(definition, secrets, options.env ?? {});
+  // The handlers would each read (and refuse) the same configuration when first called; the
+  // stack refuses it before it serves, naming the variable (a ConfigError).
+  loadConfig({ ...process.env, ...settings });
+  const temporaryDir = dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'phonebook-import-'));
   const started: EmbeddedServer[] = [];
   const timers: NodeJS.Timeout[] = [];
   const buckets = Object.fromEntries(definition.buckets.map((b) => [b.logicalId, localBucketName(definition, b.logicalId)]));
@@ -149,16 +207,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const lambda = await startLambdaEndpoint(functions);
     started.push(lambda);
     await createTables(dynamo.endpoint, definition.tables);
-    const secrets = await localSecrets(dataDir);
 
     const env: Record<string, string> = {
-      ...handlerEnvironment(definition),
-      AWS_REGION: 'us-east-1',
+      ...settings,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       S3_ENDPOINT: s3.endpoint,
       LAMBDA_ENDPOINT: lambda.endpoint,
-      SUPER_ADMIN_TOKEN: secrets.superAdminToken,
-      JWT_SECRET: secrets.jwtSecret,
       ...options.env,
     };
     // Handlers read their configuration once, when first loaded, from process.env.
@@ -216,6 +270,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     for (const timer of timers) clearInterval(timer);
     for (const server of started.reverse()) await server.close().catch(() => undefined);
+    if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true });
     throw error;
   }
 }

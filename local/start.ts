@@ -1,20 +1,39 @@
 import path from 'node:path';
-import { PROJECT_ROOT, startLocalStack } from './stack.js';
+import { ConfigError } from '../lib/errors.js';
+import { type LocalStack, PROJECT_ROOT, startLocalStack } from './stack.js';
 
 const DEMO_USERS = ['john.smith', 'jane.doe'];
+
+/** A setting the operator got wrong ends the start with its message, not a stack trace. */
+function refuse(message: string): never {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(2);
+}
 
 function portFromEnv(): number {
   const raw = process.env.PORT ?? '8080';
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`PORT must be a port number, got '${raw}'\n`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) refuse(`PORT must be a port number, got '${raw}'`);
   return port;
 }
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
-const stack = await startLocalStack({ dataDir, port: portFromEnv(), seedUsers: DEMO_USERS, runSchedules: true });
+let stack: LocalStack;
+try {
+  stack = await startLocalStack({ dataDir, port: portFromEnv(), seedUsers: DEMO_USERS, runSchedules: true });
+} catch (error) {
+  if (error instanceof ConfigError) refuse(error.message);
+  throw error;
+}
+
+// The stack leaves JWT_SECRET out when a JWKS is configured without one: only the identity
+// provider's tokens count then.
+const userTokens = process.env.JWT_SECRET
+  ? [
+      '  user token:         npm run token -- john.smith            (capability phonebook.ad_phonebook)',
+      '                      npm run token -- jane.doe --no-capabilities',
+    ]
+  : [`  user tokens:        from the identity provider at ${process.env.JWT_JWKS_URL} (not npm run token's)`];
 
 process.stdout.write(
   [
@@ -24,10 +43,10 @@ process.stdout.write(
     `  DynamoDB (local):   ${stack.dynamodbEndpoint}`,
     `  S3 (local):         ${stack.s3Endpoint}`,
     `  demo users:         ${DEMO_USERS.join(', ')}`,
+    `  admin allowed from: ${process.env.SUPER_ADMIN_ALLOW_IPS}`,
     '',
     `  super-admin token:  ${stack.secrets.superAdminToken}`,
-    '  user token:         npm run token -- john.smith            (capability phonebook.ad_phonebook)',
-    '                      npm run token -- jane.doe --no-capabilities',
+    ...userTokens,
     '',
     'Try it:',
     `  TOKEN=$(npm run -s token -- john.smith)`,

@@ -4,7 +4,8 @@ import { mintUserToken } from '../lib/auth/jwt.js';
 import { PROJECT_ROOT, readLocalSecrets } from '../local/stack.js';
 
 const USAGE = `usage: npm run token -- <username> [capability ...] [--no-capabilities] [--expires 12h]
-Prints an HS256 JWT for the local stack, signed with the secret in .data/ (or JWT_SECRET).
+Prints an HS256 JWT for the local stack, signed with the secret in .data/ (or JWT_SECRET),
+with iss and aud from JWT_ISSUER and JWT_AUDIENCE when set (as npm start checks them).
 Without capabilities the token carries ${IMPORT_CAPABILITY}.`;
 
 const args = process.argv.slice(2);
@@ -30,4 +31,10 @@ if (!secret) {
   process.stderr.write(`No local JWT secret yet: run 'npm start' once (it creates ${dataDir}/local-secrets.json), or set JWT_SECRET.\n`);
   process.exit(1);
 }
-process.stdout.write(`${await mintUserToken(secret, username, capabilities, { expiresIn })}\n`);
+if (process.env.JWT_JWKS_URL?.trim() && !process.env.JWT_SECRET) {
+  process.stderr.write('Note: with JWT_JWKS_URL set and no JWT_SECRET, npm start accepts only the identity provider\'s tokens, not this one.\n');
+}
+const issuer = process.env.JWT_ISSUER?.trim();
+const audience = process.env.JWT_AUDIENCE?.trim();
+const claims = { expiresIn, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+process.stdout.write(`${await mintUserToken(secret, username, capabilities, claims)}\n`);
