@@ -25,11 +25,12 @@ export interface RetryPolicy {
  */
 export const STORAGE_MAX_ATTEMPTS = 16;
 export const DEFAULT_BASE_DELAY_MS = 50;
-export const MAX_DELAY_MS = 2_000;
+/** The longest delay as a multiple of the base: 2 s at the default base. */
+const MAX_DELAY_FACTOR = 40;
 
-/** The production policy, or the same with another base delay (tests shorten it). */
+/** The production policy, or the same shape with another base delay (tests shorten it). */
 export function retryPolicyOf(baseDelayMs: number = DEFAULT_BASE_DELAY_MS): RetryPolicy {
-  return { maxAttempts: STORAGE_MAX_ATTEMPTS, baseDelayMs, maxDelayMs: Math.max(baseDelayMs, MAX_DELAY_MS) };
+  return { maxAttempts: STORAGE_MAX_ATTEMPTS, baseDelayMs, maxDelayMs: baseDelayMs * MAX_DELAY_FACTOR };
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = retryPolicyOf();
