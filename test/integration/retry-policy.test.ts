@@ -1,4 +1,4 @@
-import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient, lambdaClient, retryPolicyOfClient, s3Client } from '../../lib/adapters/aws-clients.js';
 import { loadConfig } from '../../lib/config.js';
@@ -87,14 +87,12 @@ describe('one retry policy for thrown errors', () => {
     proxy.resetStats();
     let sends = 0;
     // Below the retry middleware: each attempt passes here once.
-    client.middlewareStack.addRelativeTo(
-      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-        sends += 1;
-        if (sends === 1) throw new TypeError('cannot read properties of undefined');
-        return next(args);
-      },
-      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'typeErrorOnce' },
-    );
+    const typeErrorOnce: Parameters<DynamoDBClient['middlewareStack']['addRelativeTo']>[0] = (next) => async (args) => {
+      sends += 1;
+      if (sends === 1) throw new TypeError('cannot read properties of undefined');
+      return next(args);
+    };
+    client.middlewareStack.addRelativeTo(typeErrorOnce, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'typeErrorOnce' });
     try {
       await expect(put('type-error')).rejects.toBeInstanceOf(TypeError);
       expect(sends).toBe(1);

@@ -180,7 +180,7 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
   }
 
   function reply(response: http.ServerResponse, answer: Upstream, body: Buffer = answer.body): void {
-    const headers = { ...answer.headers, 'content-length': String(body.length) };
+    const headers: http.OutgoingHttpHeaders = { ...answer.headers, 'content-length': String(body.length) };
     // A rewritten body no longer matches the upstream's checksum.
     if (body !== answer.body) delete headers['x-amz-crc32'];
     delete headers['transfer-encoding'];
