@@ -87,12 +87,12 @@ describe('one retry policy for thrown errors', () => {
     proxy.resetStats();
     let sends = 0;
     // Below the retry middleware: each attempt passes here once.
-    const typeErrorOnce: Parameters<DynamoDBClient['middlewareStack']['addRelativeTo']>[0] = (next) => async (args) => {
+    const typeErrorOnce = (next: (args: object) => Promise<unknown>) => async (args: object) => {
       sends += 1;
       if (sends === 1) throw new TypeError('cannot read properties of undefined');
       return next(args);
     };
-    client.middlewareStack.addRelativeTo(typeErrorOnce, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'typeErrorOnce' });
+    client.middlewareStack.addRelativeTo(typeErrorOnce as unknown as Parameters<DynamoDBClient['middlewareStack']['addRelativeTo']>[0], { relation: 'after', toMiddleware: 'retryMiddleware', name: 'typeErrorOnce' });
     try {
       await expect(put('type-error')).rejects.toBeInstanceOf(TypeError);
       expect(sends).toBe(1);
