@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
  * - `drop-after`: the request is forwarded and fully handled upstream (the write happened),
  *   then the connection is destroyed: the answer is lost;
  * - `unprocessed` (DynamoDB only): only part of a BatchWriteItem / BatchGetItem is forwarded,
- *   the rest is answered as UnprocessedItems / UnprocessedKeys (other requests pass);
+ *   the rest is answered as UnprocessedItems / UnprocessedKeys (drawn only for such batches);
  * - `delay`: the request is forwarded after a random delay of up to `delayMs`.
  *
  * Bounded: listens on 127.0.0.1 only, forwards to a loopback upstream only, buffers request
@@ -42,8 +42,11 @@ export interface FaultSettings {
   kinds: readonly FaultKind[];
   /** The longest `delay`, in ms (at most 5,000). */
   delayMs: number;
-  /** Which requests may be faulted; all when absent. */
-  applies?: ((request: ProxiedRequest) => boolean) | undefined;
+  /**
+   * Which requests may be faulted (all when absent): false for none, true for any of `kinds`,
+   * a list for only those of `kinds`.
+   */
+  applies?: ((request: ProxiedRequest) => boolean | readonly FaultKind[]) | undefined;
 }
 
 export interface FaultStats {
@@ -118,27 +121,38 @@ function errorReply(dialect: Dialect, kind: 'throttle' | 'server-error'): { stat
   return { status, contentType: 'application/x-amz-json-1.0', body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }) };
 }
 
-/**
- * Splits a BatchWriteItem / BatchGetItem body of two or more items: the body to forward (the
- * first `kept` of them) and a function that adds the rest to the upstream answer as
- * unprocessed. Undefined when the request is not such a batch.
- */
-function splitBatch(operation: string | undefined, body: Buffer, random: () => number): { forward: Buffer; addUnprocessed(answer: Buffer): Buffer } | undefined {
+interface Batch {
+  input: { RequestItems: Record<string, unknown> };
+  table: string;
+  value: unknown;
+  items: unknown[];
+}
+
+/** A BatchWriteItem / BatchGetItem of two or more items, which can be answered in part. */
+function splittableBatch(operation: string | undefined, body: Buffer): Batch | undefined {
   if (operation !== 'BatchWriteItem' && operation !== 'BatchGetItem') return undefined;
-  const input = JSON.parse(body.toString('utf8')) as { RequestItems: Record<string, unknown> };
+  const input = JSON.parse(body.toString('utf8')) as Batch['input'];
   const [table, value] = Object.entries(input.RequestItems)[0] ?? [];
   if (table === undefined) return undefined;
   const items = operation === 'BatchWriteItem' ? (value as unknown[]) : (value as { Keys: unknown[] }).Keys;
-  if (items.length < 2) return undefined;
+  return items.length >= 2 ? { input, table, value, items } : undefined;
+}
+
+/**
+ * The body to forward (the first `kept` items of the batch) and a function that adds the rest
+ * to the upstream answer as UnprocessedItems / UnprocessedKeys.
+ */
+function splitBatch(operation: string | undefined, { input, table, value, items }: Batch, random: () => number): { forward: Buffer; addUnprocessed(answer: Buffer): Buffer } {
   const kept = 1 + Math.floor(random() * (items.length - 1));
   const forwarded = items.slice(0, kept);
   const rest = items.slice(kept);
-  const forwardValue = operation === 'BatchWriteItem' ? forwarded : { ...(value as object), Keys: forwarded };
+  const writes = operation === 'BatchWriteItem';
+  const forwardValue = writes ? forwarded : { ...(value as object), Keys: forwarded };
   return {
     forward: Buffer.from(JSON.stringify({ ...input, RequestItems: { [table]: forwardValue } })),
     addUnprocessed: (answer) => {
       const output = JSON.parse(answer.toString('utf8')) as Record<string, Record<string, unknown> | undefined>;
-      if (operation === 'BatchWriteItem') {
+      if (writes) {
         const already = (output.UnprocessedItems?.[table] as unknown[] | undefined) ?? [];
         output.UnprocessedItems = { ...output.UnprocessedItems, [table]: [...already, ...rest] };
       } else {
@@ -210,8 +224,12 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
     };
     stats.requests += 1;
     const current = settings;
-    const faulted = (current.applies?.(proxied) ?? true) && random() < current.rate;
-    const kind = faulted ? current.kinds[Math.floor(random() * current.kinds.length)] : undefined;
+    const batch = dialect === 'dynamodb' ? splittableBatch(proxied.operation, body) : undefined;
+    const applies = current.applies?.(proxied) ?? true;
+    // Drawn among the kinds this request can meet, so that `rate` is the rate of faults.
+    const kinds = current.kinds.filter((k) => (k !== 'unprocessed' || batch) && (typeof applies === 'boolean' ? applies : applies.includes(k)));
+    const faulted = kinds.length > 0 && random() < current.rate;
+    const kind = faulted ? kinds[Math.floor(random() * kinds.length)] : undefined;
     switch (kind) {
       case 'throttle':
       case 'server-error': {
@@ -237,14 +255,12 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
         return;
       }
       case 'unprocessed': {
-        const split = dialect === 'dynamodb' ? splitBatch(proxied.operation, body, random) : undefined;
-        if (split) {
-          stats.injected[kind] += 1;
-          const answer = await forward(request, split.forward);
-          reply(response, answer, answer.status === 200 ? split.addUnprocessed(answer.body) : answer.body);
-          return;
-        }
-        break;
+        if (!batch) break;
+        stats.injected[kind] += 1;
+        const split = splitBatch(proxied.operation, batch, random);
+        const answer = await forward(request, split.forward);
+        reply(response, answer, answer.status === 200 ? split.addUnprocessed(answer.body) : answer.body);
+        return;
       }
       case undefined:
         break;
