@@ -1,5 +1,5 @@
 /**
- * The one retry policy of the storage calls (docs/failures.md, README "Failures and retries").
+ * The one retry policy of the storage calls (docs/retries.md).
  * The SDK applies it to thrown errors (lib/adapters/aws-clients.ts); the DynamoDB adapters apply
  * the same figures to what the SDK cannot retry: UnprocessedItems / UnprocessedKeys.
  */
