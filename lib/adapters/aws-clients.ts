@@ -25,8 +25,6 @@ type RetryErrorInfo = Parameters<RetryStrategy['refreshRetryTokenForRetry']>[1];
  * per request instead: `maxAttempts` with capped, jittered delays (lib/storage/retry.ts).
  */
 export class StorageRetryStrategy implements RetryStrategy {
-  readonly mode = 'standard';
-
   constructor(readonly policy: RetryPolicy) {}
 
   async acquireInitialRetryToken(): Promise<RetryToken> {
