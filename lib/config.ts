@@ -1,5 +1,6 @@
 import { type IpAllowList, parseIpAllowList } from './auth/ip-allow-list.js';
 import { ConfigError } from './errors.js';
+import { DEFAULT_BASE_DELAY_MS } from './storage/retry.js';
 
 /** A secret given directly (local) or by the name of an SSM SecureString parameter (cloud). */
 export type SecretRef = { value: string } | { ssmParameter: string };
@@ -40,6 +41,8 @@ export interface Config {
   exportInlineMaxBytes: number;
   /** Contacts one POST /phonebook/contacts/bulk may carry. */
   bulkMaxContacts: number;
+  /** The first retry's delay ceiling of every storage call (lib/storage/retry.ts); tests shorten it. */
+  storageRetryBaseDelayMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -133,5 +136,6 @@ export function loadConfig(env: Env = process.env): Config {
     // Lambda caps a response at 6 MB of JSON; escaping can double a CSV's bytes in the worst case.
     exportInlineMaxBytes: positiveInt(env, 'EXPORT_INLINE_MAX_BYTES', 3 * 1024 * 1024, 3 * 1024 * 1024),
     bulkMaxContacts: positiveInt(env, 'BULK_MAX_CONTACTS', 1_000, 10_000),
+    storageRetryBaseDelayMs: positiveInt(env, 'STORAGE_RETRY_BASE_DELAY_MS', DEFAULT_BASE_DELAY_MS, 10_000),
   };
 }

@@ -1,13 +1,68 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Config, SecretRef } from '../config.js';
+import { backoffDelayMs, type FailureKind, type RetryPolicy, retryPolicyOf, shouldRetry } from '../storage/retry.js';
 
 /** Placeholder credentials for the embedded DynamoDB and Lambda endpoints, which accept any. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** The embedded S3 server checks signatures against its default key pair. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+type RetryStrategy = Extract<NonNullable<DynamoDBClientConfig['retryStrategy']>, { acquireInitialRetryToken: unknown }>;
+type RetryToken = Awaited<ReturnType<RetryStrategy['acquireInitialRetryToken']>>;
+type RetryErrorInfo = Parameters<RetryStrategy['refreshRetryTokenForRetry']>[1];
+
+/**
+ * The one retry policy for thrown errors, plugged into every client's retry middleware: the
+ * SDK classifies each error (throttling, transient, server, client) and we decide with
+ * `shouldRetry` and wait `backoffDelayMs`. Unlike the SDK's standard and adaptive strategies
+ * it keeps no shared retry quota: that quota (500 tokens, 14 per transient retry, 5 per
+ * throttling retry, 1 back per first-try success) drains at a sustained 30 % fault rate
+ * (≈ -1.1 tokens a request), after which every retry of the client is refused and a request
+ * fails at its first fault, which is how 3 of 10 imports failed in issue 9. The bound is
+ * per request instead: `maxAttempts` with capped, jittered delays (lib/storage/retry.ts).
+ */
+export class StorageRetryStrategy implements RetryStrategy {
+  constructor(readonly policy: RetryPolicy) {}
+
+  async acquireInitialRetryToken(): Promise<RetryToken> {
+    return retryToken(0, 0);
+  }
+
+  async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+    const attempts = token.getRetryCount() + 1;
+    if (!shouldRetry(errorInfo.errorType as FailureKind, attempts, this.policy)) throw new Error('no retry: not transient, or attempts spent');
+    let delay = backoffDelayMs(attempts, this.policy);
+    // A server's Retry-After is honoured up to the policy's cap.
+    if (errorInfo.retryAfterHint instanceof Date) {
+      delay = Math.max(delay, Math.min(errorInfo.retryAfterHint.getTime() - Date.now(), this.policy.maxDelayMs));
+    }
+    return retryToken(attempts, delay);
+  }
+
+  recordSuccess(): void {}
+}
+
+function retryToken(retryCount: number, delayMs: number): RetryToken {
+  return { getRetryCount: () => retryCount, getRetryDelay: () => delayMs };
+}
+
+/** The retry settings every client gets, so that all of them follow one policy. */
+function retrySettingsOf(config: Config): { maxAttempts: number; retryStrategy: StorageRetryStrategy } {
+  const policy = retryPolicyOf(config.storageRetryBaseDelayMs);
+  return { maxAttempts: policy.maxAttempts, retryStrategy: new StorageRetryStrategy(policy) };
+}
+
+/**
+ * The policy a client retries thrown errors with; adapters use it for UnprocessedItems too.
+ * Undefined for a client built elsewhere (a test's scripted client).
+ */
+export async function retryPolicyOfClient(client: { config?: { retryStrategy?: () => Promise<unknown> } }): Promise<RetryPolicy | undefined> {
+  const strategy = await client.config?.retryStrategy?.();
+  return strategy instanceof StorageRetryStrategy ? strategy.policy : undefined;
+}
 
 let dynamo: DynamoDBClient | undefined;
 let ssm: SSMClient | undefined;
@@ -17,6 +72,7 @@ let lambda: LambdaClient | undefined;
 export function s3Client(config: Config): S3Client {
   s3 ??= new S3Client({
     region: config.region,
+    ...retrySettingsOf(config),
     // Checksums only where S3 requires them: the embedded server corrupts streamed uploads
     // otherwise, and presigned PUTs must not carry an empty-body checksum.
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -29,6 +85,7 @@ export function s3Client(config: Config): S3Client {
 export function lambdaClient(config: Config): LambdaClient {
   lambda ??= new LambdaClient({
     region: config.region,
+    ...retrySettingsOf(config),
     ...(config.lambdaEndpoint ? { endpoint: config.lambdaEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
   });
   return lambda;
@@ -40,7 +97,7 @@ export function dynamoClient(config: Config): DynamoDBClient {
     dynamo = new DynamoDBClient({
       region: config.region,
       ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
-      maxAttempts: 3,
+      ...retrySettingsOf(config),
     });
     // The SDK's logger middleware copies every request and response through a redaction filter
     // for its logger, even the default no-op one: a fifth of the client's CPU on 25-item batch
@@ -57,7 +114,7 @@ export function resolveSecret(config: Config, ref: SecretRef): Promise<string> {
   if ('value' in ref) return Promise.resolve(ref.value);
   let cached = secretCache.get(ref.ssmParameter);
   if (!cached) {
-    ssm ??= new SSMClient({ region: config.region });
+    ssm ??= new SSMClient({ region: config.region, ...retrySettingsOf(config) });
     const client = ssm;
     cached = client
       .send(new GetParameterCommand({ Name: ref.ssmParameter, WithDecryption: true }))

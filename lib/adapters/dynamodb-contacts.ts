@@ -11,8 +11,9 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contact } from '../contacts/contact.js';
 import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../storage/retry.js';
+import { retryPolicyOfClient } from './aws-clients.js';
 import { decodeContactCursor, encodeContactCursor } from './contact-cursor.js';
-import { backoffDelayMs, type BackoffPolicy, DEFAULT_BACKOFF, sleep } from '../storage/retry.js';
 import type { SourceContactCleaner } from '../jobs/run-import-job.js';
 import type { ContactPage, ContactReader, ContactStore, ContactWrite, ContactWriteFailure, OwnContactReader } from '../storage/ports.js';
 
@@ -28,25 +29,35 @@ const BATCH_WRITE_LIMIT = 25;
 /** BatchGetItem takes at most 100 keys per request. */
 const BATCH_GET_LIMIT = 100;
 
-const RETRYABLE_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-]);
-
 function errorName(error: unknown): string {
   if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') return error.name;
   return 'Error';
 }
 
-function isRetryable(error: unknown): boolean {
-  if (RETRYABLE_ERRORS.has(errorName(error))) return true;
-  // Network-level failures (connection reset, timeouts) carry no service error name.
-  const metadata = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
-  return metadata?.httpStatusCode === undefined || metadata.httpStatusCode >= 500;
+/** The error's name, and how many attempts the SDK made before it gave up. */
+function describeError(error: unknown): string {
+  const attempts = (error as { $metadata?: { attempts?: number } } | null)?.$metadata?.attempts;
+  const message = error instanceof Error && error.message !== '' && error.message !== errorName(error) ? `: ${error.message}` : '';
+  return `${errorName(error)}${message}${attempts !== undefined && attempts > 1 ? ` (after ${attempts} attempts)` : ''}`;
+}
+
+/**
+ * DynamoDB refuses a whole BatchWriteItem for one bad item (too large, an invalid attribute):
+ * writing the items one by one then loses only that one. Any other thrown error reached us
+ * after the SDK's retries (lib/adapters/aws-clients.ts) or is not transient: no retry here.
+ */
+function refusesBatch(error: unknown): boolean {
+  return errorName(error) === 'ValidationException';
+}
+
+/** A written item and a stored one hold the same contact (the write time aside). */
+function sameItem(written: Record<string, AttributeValue>, stored: Record<string, AttributeValue>): boolean {
+  const names = new Set([...Object.keys(written), ...Object.keys(stored)]);
+  names.delete('updatedAt');
+  for (const name of names) {
+    if (written[name]?.S === undefined || written[name]?.S !== stored[name]?.S) return false;
+  }
+  return true;
 }
 
 export function shardOf(id: string): number {
@@ -92,11 +103,22 @@ function fromItem(item: Record<string, unknown>): Contact {
 export class DynamoContactRepository implements ContactStore, ContactReader, OwnContactReader, SourceContactCleaner {
   readonly maxBatchSize = BATCH_WRITE_LIMIT;
 
+  private policyOnce: Promise<RetryPolicy> | undefined;
+
+  /** `policy` overrides the client's retry policy for UnprocessedItems / UnprocessedKeys. */
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly backoff: BackoffPolicy = DEFAULT_BACKOFF,
+    private readonly policyOverride?: RetryPolicy,
   ) {}
+
+  /** The client's own retry policy (one policy for every retry), read once. */
+  private policy(): Promise<RetryPolicy> {
+    this.policyOnce ??= this.policyOverride
+      ? Promise.resolve(this.policyOverride)
+      : retryPolicyOfClient(this.client).then((policy) => policy ?? DEFAULT_RETRY_POLICY);
+    return this.policyOnce;
+  }
 
   async writeContacts(batch: readonly ContactWrite[]): Promise<ContactWriteFailure[]> {
     const now = new Date().toISOString();
@@ -105,61 +127,81 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
       rowById.set(write.contact.id, write.rowNumber);
       return putRequestOf(write, now);
     });
-    const result = await this.batchWriteWithRetry(requests);
-    // One bad item fails the whole batch; write one by one so only it is lost.
-    if (result.rejected) return this.writeIndividually(result.pending, rowById);
-    return result.pending.map((request) => ({
-      rowNumber: rowById.get(idOf(request)) ?? 0,
-      reason: `storage error: ${result.lastError}, gave up after ${this.backoff.maxAttempts} attempts`,
-    }));
+    const result = await this.batchWrite(requests);
+    const unwritten =
+      result.error !== undefined && refusesBatch(result.error)
+        ? await this.writeIndividually(result.pending)
+        : result.pending.map((request) => ({ request, reason: result.reason }));
+    if (unwritten.length === 0) return [];
+    // A write whose every answer was lost may have been stored all the same: a row is
+    // declared failed only when a consistent read shows it is not stored as written.
+    const stored = await this.storedAsWritten(unwritten.map(({ request }) => request));
+    return unwritten
+      .filter(({ request }) => !stored.has(idOf(request)))
+      .map(({ request, reason }) => ({ rowNumber: rowById.get(idOf(request)) ?? 0, reason }));
   }
 
   /**
-   * Sends puts or deletes (at most 25), retrying UnprocessedItems and throttling with backoff.
-   * Resolves with what is still unwritten: after the last attempt, or at once (`rejected`)
-   * when DynamoDB refuses the batch as such, which no retry mends.
+   * Sends puts or deletes (at most 25) and retries UnprocessedItems with the policy's backoff,
+   * the one thing the SDK cannot retry. A thrown error is not retried here: the SDK has
+   * retried it if it was transient. Resolves with what is still unwritten and why.
    */
-  private async batchWriteWithRetry(requests: WriteRequest[]): Promise<{ pending: WriteRequest[]; lastError: string; rejected: boolean }> {
+  private async batchWrite(requests: WriteRequest[]): Promise<{ pending: WriteRequest[]; reason: string; error?: unknown }> {
+    const policy = await this.policy();
     let pending = requests;
-    let lastError = 'unprocessed by DynamoDB';
-    for (let attempt = 0; attempt < this.backoff.maxAttempts && pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
+    for (let attempt = 1; pending.length > 0; attempt++) {
       try {
         const result = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
         pending = result.UnprocessedItems?.[this.tableName] ?? [];
-        lastError = 'throttled (unprocessed items)';
       } catch (error) {
-        if (!isRetryable(error)) return { pending, lastError: errorName(error), rejected: true };
-        lastError = errorName(error);
+        return { pending, reason: `storage error: ${describeError(error)}`, error };
       }
+      if (pending.length === 0) break;
+      if (attempt >= policy.maxAttempts) {
+        return { pending, reason: `storage error: throttled (unprocessed items), gave up after ${attempt} attempts` };
+      }
+      await sleep(backoffDelayMs(attempt, policy));
     }
-    return { pending, lastError, rejected: false };
+    return { pending: [], reason: '' };
   }
 
-  private async writeIndividually(requests: WriteRequest[], rowById: Map<string, number>): Promise<ContactWriteFailure[]> {
-    const failures: ContactWriteFailure[] = [];
+  /** One PutItem per request (the SDK retries transient faults of each); resolves with the ones refused. */
+  private async writeIndividually(requests: WriteRequest[]): Promise<Array<{ request: WriteRequest; reason: string }>> {
+    const refused: Array<{ request: WriteRequest; reason: string }> = [];
     for (const request of requests) {
       const item = request.PutRequest?.Item;
       if (!item) continue;
-      const reason = await this.putWithRetry(item);
-      if (reason !== undefined) failures.push({ rowNumber: rowById.get(idOf(request)) ?? 0, reason });
-    }
-    return failures;
-  }
-
-  private async putWithRetry(item: NonNullable<WriteRequest['PutRequest']>['Item']): Promise<string | undefined> {
-    let lastError = 'unknown error';
-    for (let attempt = 0; attempt < this.backoff.maxAttempts; attempt++) {
-      if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
       try {
         await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item }));
-        return undefined;
       } catch (error) {
-        lastError = `${errorName(error)}${error instanceof Error ? `: ${error.message}` : ''}`;
-        if (!isRetryable(error)) return `storage error: ${lastError}`;
+        refused.push({ request, reason: `storage error: ${describeError(error)}` });
       }
     }
-    return `storage error: ${lastError}, gave up after ${this.backoff.maxAttempts} attempts`;
+    return refused;
+  }
+
+  /**
+   * The ids among `requests` (puts, at most 100) that are stored with the values written:
+   * one consistent BatchGetItem of their keys. A read that fails too confirms nothing.
+   */
+  private async storedAsWritten(requests: WriteRequest[]): Promise<Set<string>> {
+    const written = new Map<string, Record<string, AttributeValue>>();
+    for (const request of requests) {
+      const item = request.PutRequest?.Item;
+      if (item) written.set(idOf(request), item);
+    }
+    const stored = new Set<string>();
+    try {
+      const keys = [...written.values()].map((item) => ({ pk: item.pk as AttributeValue, id: item.id as AttributeValue }));
+      for (const item of await this.batchGet(keys)) {
+        const id = item.id?.S ?? '';
+        const mine = written.get(id);
+        if (mine && sameItem(mine, item)) stored.add(id);
+      }
+    } catch {
+      // Not confirmed: the rows stay failed, with the write's own reason.
+    }
+    return stored;
   }
 
   async removeSourceContactsNotFrom(owner: string, sourceId: string, keepImportId: string): Promise<number> {
@@ -182,8 +224,8 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
         const keys = result.Items ?? [];
         for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
           const deletes = keys.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
-          const { pending, lastError } = await this.batchWriteWithRetry(deletes);
-          if (pending.length > 0) throw new Error(`could not delete ${pending.length} stale contacts: ${lastError}`);
+          const { pending, reason } = await this.batchWrite(deletes);
+          if (pending.length > 0) throw new Error(`could not delete ${pending.length} stale contacts: ${reason}`);
           removed += deletes.length;
         }
         startKey = result.LastEvaluatedKey;
@@ -197,7 +239,7 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
     const unique = [...new Set(ids)];
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
       const keys = unique.slice(start, start + BATCH_GET_LIMIT).map((id) => marshall({ pk: `${owner}#${shardOf(id)}`, id }));
-      for (const item of await this.batchGetWithRetry(keys)) {
+      for (const item of await this.batchGet(keys)) {
         const contact = fromItem(unmarshall(item));
         // The key holds the owner already; checking again costs nothing and guards the rule.
         if (contact.owner === owner) found.set(contact.id, contact);
@@ -225,26 +267,25 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
     return shards.some((result) => (result.Items?.length ?? 0) > 0);
   }
 
-  /** Reads keys, retrying throttling and UnprocessedKeys with backoff; throws when it gives up. */
-  private async batchGetWithRetry(keys: Array<Record<string, AttributeValue>>): Promise<Array<Record<string, AttributeValue>>> {
+  /**
+   * Reads keys (at most 100), consistently, retrying UnprocessedKeys with the policy's backoff;
+   * a thrown error (already retried by the SDK when transient) rejects, as does giving up.
+   */
+  private async batchGet(keys: Array<Record<string, AttributeValue>>): Promise<Array<Record<string, AttributeValue>>> {
+    const policy = await this.policy();
     const items: Array<Record<string, AttributeValue>> = [];
     let pending = keys;
-    let lastError = 'unprocessed keys';
-    for (let attempt = 0; attempt < this.backoff.maxAttempts && pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(backoffDelayMs(attempt, this.backoff));
-      try {
-        const result = await this.client.send(
-          // Consistent reads: a re-import right after an import must see what it wrote.
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        items.push(...(result.Responses?.[this.tableName] ?? []));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      } catch (error) {
-        if (!isRetryable(error)) throw error;
-        lastError = errorName(error);
-      }
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const result = await this.client.send(
+        // Consistent reads: a re-import right after an import must see what it wrote.
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(result.Responses?.[this.tableName] ?? []));
+      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      if (pending.length === 0) break;
+      if (attempt >= policy.maxAttempts) throw new Error(`throttled (unprocessed keys), gave up after ${attempt} attempts`);
+      await sleep(backoffDelayMs(attempt, policy));
     }
-    if (pending.length > 0) throw new Error(`${lastError}, gave up after ${this.backoff.maxAttempts} attempts`);
     return items;
   }
 

@@ -30,7 +30,9 @@ export class DynamoUserRepository implements UserRepository {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.findUser(username);
-      return { user: existing ?? { username, createdAt }, created: false };
+      // The SDK retries a put whose answer was lost; the retry then fails its condition on the
+      // record the first attempt wrote. Same date: that record is this call's.
+      return { user: existing ?? { username, createdAt }, created: existing?.createdAt === createdAt };
     }
   }
 }
