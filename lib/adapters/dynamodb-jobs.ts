@@ -82,8 +82,11 @@ export class DynamoJobStore implements JobStore {
             'SET #status = :running, leaseId = :lease, leaseExpiresAt = :expires, updatedAt = :now, startedAt = if_not_exists(startedAt, :now), invocations = if_not_exists(invocations, :zero) + :one, totalBytes = :size, etag = if_not_exists(etag, :etag)',
           // Claimable: never started, or started and its holder's lease ran out (a crash, or a
           // release for a continuation). Anything else belongs to a live invocation or is done.
+          // A claim by this very lease is claimable too: when the answer to a claim that was
+          // written is lost, the SDK's retry of the same request must find the job ours, not
+          // "held by another invocation" until the lease runs out.
           ConditionExpression:
-            'attribute_exists(importId) AND (#status IN (:waiting, :queued) OR (#status = :running AND leaseExpiresAt < :nowMs))',
+            'attribute_exists(importId) AND (#status IN (:waiting, :queued) OR (#status = :running AND (leaseExpiresAt < :nowMs OR leaseId = :lease)))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: marshall({
             ':running': 'running',
