@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 
-const TABLES = { CONTACTS_TABLE: 'c', USERS_TABLE: 'u', JOBS_TABLE: 'j', SOURCES_TABLE: 's', UPLOAD_BUCKET: 'b', IMPORT_FUNCTION_NAME: 'f' };
+const TABLES = { CONTACTS_TABLE: 'c', USERS_TABLE: 'u', JOBS_TABLE: 'j', SOURCES_TABLE: 's', UPLOAD_BUCKET: 'b', IMPORT_FUNCTION_NAME: 'f', LIMITS_TABLE: 'l' };
 const BASE = { ...TABLES, SUPER_ADMIN_TOKEN: 't', JWT_SECRET: 's' };
 
 describe('loadConfig', () => {
