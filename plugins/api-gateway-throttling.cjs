@@ -23,14 +23,14 @@ class ApiGatewayThrottling {
   }
 
   addThrottling() {
-    const settings = (this.serverless.service.custom || {}).apiGatewayThrottling;
+    const settings = this.serverless.service.custom?.apiGatewayThrottling;
     if (!settings) return;
     const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
     const deployments = Object.values(resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Deployment');
     if (deployments.length !== 1) throw new Error(`apiGatewayThrottling: expected one API Gateway deployment, found ${deployments.length}`);
     const methodSettings = Object.entries(settings.methods || {}).map(([route, limits]) => {
       const [httpMethod, path] = route.split(' ');
-      if (!httpMethod || !path || !path.startsWith('/')) throw new Error(`apiGatewayThrottling: '${route}' must read 'METHOD /path'`);
+      if (!httpMethod || !path?.startsWith('/')) throw new Error(`apiGatewayThrottling: '${route}' must read 'METHOD /path'`);
       return {
         HttpMethod: httpMethod.toUpperCase(),
         // CloudFormation names /a/b as /~1a~1b: a leading slash, then every '/' of the path as '~1'.
