@@ -153,7 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     exportInlineMaxBytes: positiveInt(env, 'EXPORT_INLINE_MAX_BYTES', 3 * 1024 * 1024, 3 * 1024 * 1024),
     bulkMaxContacts: positiveInt(env, 'BULK_MAX_CONTACTS', 1_000, 10_000),
     // Measured (README "Limits"): well inside API Gateway's 29 s, a re-import included.
-    syncImportMaxRows: positiveInt(env, 'SYNC_IMPORT_MAX_ROWS', 100_000, 10_000_000),
+    syncImportMaxRows: positiveInt(env, 'SYNC_IMPORT_MAX_ROWS', 20_000, 10_000_000),
     limitsTable: required(env, 'LIMITS_TABLE'),
     limits: limitSettings(env),
   };
