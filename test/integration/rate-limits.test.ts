@@ -85,9 +85,9 @@ describe('concurrent synchronous imports per user', () => {
     const responses = await Promise.all(Array.from({ length: CONCURRENT_IMPORTS + 1 }, () => importAs('busy.user', csv)));
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([...Array(CONCURRENT_IMPORTS).fill(200), 429]);
-    const refused = responses.find((response) => response.status === 429);
-    expect(refused?.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
-    expect(((await refused?.json()) as { message: string }).message).toContain('too many imports running at once');
+    const refused = responses.find((response) => response.status === 429) as Response;
+    expect(refused.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+    expect(((await refused.json()) as { message: string }).message).toContain('too many imports running at once');
     expect((await importAs('busy.user')).status).toBe(200);
   });
 
