@@ -7,11 +7,13 @@ import { PROJECT_ROOT } from '../../local/stack.js';
 
 /** Stands in for the functions: the authorizer allows (and counts its calls), every handler answers 200. */
 let authorizerCalls = 0;
+const ALLOW = { principalId: 'u', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }] }, context: {} };
 const functions = {
-  invoke: async (name: string) =>
-    name === 'authorizer' && ++authorizerCalls > 0
-      ? { principalId: 'u', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }] }, context: {} }
-      : { statusCode: 200, headers: {}, body: '{}' },
+  invoke: async (name: string) => {
+    if (name !== 'authorizer') return { statusCode: 200, headers: {}, body: '{}' };
+    authorizerCalls++;
+    return ALLOW;
+  },
 } as unknown as LocalFunctions;
 
 let gateway: Gateway | undefined;
