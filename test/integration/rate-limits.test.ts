@@ -21,6 +21,7 @@ beforeAll(async () => {
       RATE_LIMIT_WINDOW_SECONDS: '3600',
       RATE_LIMIT_SYNC_IMPORTS: String(SYNC_IMPORTS_PER_WINDOW),
       RATE_LIMIT_JOB_CREATIONS: '3',
+      RATE_LIMIT_BULK_REQUESTS: '2',
       MAX_CONCURRENT_SYNC_IMPORTS: String(CONCURRENT_IMPORTS),
       MAX_ACTIVE_JOBS: String(ACTIVE_JOBS),
       MAX_PENDING_UPLOAD_BYTES: String(PENDING_BYTES),
@@ -156,6 +157,18 @@ describe('quotas on import jobs', () => {
     expect(statuses).toEqual([201, 201, 429, 429]);
     const other = await createJob(await api.userToken('job.rate.other'), 1);
     expect(other.status).toBe(201);
+  });
+});
+
+describe('per-user rate of bulk writes', () => {
+  it('answers 429 with Retry-After past the rate', async () => {
+    const token = await api.userToken('bulk.user');
+    const bulk = () =>
+      api.request('/phonebook/contacts/bulk', { method: 'POST', token, body: JSON.stringify({ contacts: [{ name: 'Bulk One' }] }), headers: { 'content-type': 'application/json' } });
+    expect([(await bulk()).status, (await bulk()).status]).toEqual([200, 200]);
+    const refused = await bulk();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
   });
 });
 
