@@ -54,6 +54,7 @@ function storageEnv(backend: Backend): NodeJS.ProcessEnv {
     USERS_TABLE: 'UsersTable',
     JOBS_TABLE: 'JobsTable',
     SOURCES_TABLE: 'SourcesTable',
+    LIMITS_TABLE: 'LimitsTable',
     UPLOAD_BUCKET: endpoints.bucket,
     // Continuations are not exercised: the importer runs the whole file in one invocation.
     IMPORT_FUNCTION_NAME: 'importObject',

@@ -9,4 +9,4 @@ export const handler = adminRoute(async (event) => {
   const owner = await requireRegisteredUser(body.username, users);
   const size = uploadSize(body, uploadDeps.settings);
   return jsonResponse(201, await createUploadJob(owner, size, uploadDeps));
-});
+}, { limit: 'jobCreation' });

@@ -9,7 +9,7 @@ import { adminRoute, header, importDeps, requestBody, users } from './runtime.js
 export const handler = adminRoute(async (event) => {
   const form = await parseMultipartForm(requestBody(event), header(event, 'content-type'));
   const owner = await adminImportTarget(form, users);
-  const report = await importForm(form, owner, importDeps);
+  const report = await importForm(form, owner, importDeps, '/admin/phonebook/imports');
   logger.info('admin import finished', { owner, requestId: event.requestContext.requestId, ...reportCounts(report) });
   return jsonResponse(200, report);
-});
+}, { limit: 'syncImport' });

@@ -16,4 +16,4 @@ export const handler = userRoute(async (event, owner) => {
     dryRun,
   });
   return jsonResponse(200, result);
-});
+}, { limit: 'bulk' });

@@ -6,4 +6,4 @@ import { jsonBody, uploadDeps, userRoute } from './runtime.js';
 export const handler = userRoute(async (event, owner) => {
   const size = uploadSize(jsonBody(event), uploadDeps.settings);
   return jsonResponse(201, await createUploadJob(owner, size, uploadDeps));
-});
+}, { limit: 'jobCreation' });

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { dynamoClient, lambdaClient, s3Client } from '../lib/adapters/aws-clients.js';
 import { DynamoContactRepository } from '../lib/adapters/dynamodb-contacts.js';
 import { DynamoJobStore } from '../lib/adapters/dynamodb-jobs.js';
+import { DynamoLimitStore } from '../lib/adapters/dynamodb-limits.js';
 import { DynamoSourceStore } from '../lib/adapters/dynamodb-sources.js';
 import { DynamoUserRepository } from '../lib/adapters/dynamodb-users.js';
 import { LambdaImportTrigger } from '../lib/adapters/lambda-trigger.js';
@@ -11,6 +12,8 @@ import { type Config, loadConfig } from '../lib/config.js';
 import { BadRequestError, UnauthorizedError } from '../lib/errors.js';
 import { type HttpResponse, toHttpResponse } from '../lib/http/responses.js';
 import type { JobRunnerDeps } from '../lib/jobs/run-import-job.js';
+import { withJobQuota } from '../lib/limits/job-quota.js';
+import { enterLimitedRoute, type Principal, type RouteLimit } from '../lib/limits/route-limits.js';
 
 /**
  * Composition root shared by the handlers: configuration is read and validated once per
@@ -23,15 +26,18 @@ export const jobs = new DynamoJobStore(dynamoClient(config), config.jobsTable);
 export const sources = new DynamoSourceStore(dynamoClient(config), config.sourcesTable);
 export const files = new S3FileStore(s3Client(config), config.uploadBucket);
 export const trigger = new LambdaImportTrigger(lambdaClient(config), config.importFunctionName);
+const limitDeps = { store: new DynamoLimitStore(dynamoClient(config), config.limitsTable), settings: config.limits };
 
 export const importDeps = {
   writer: contacts,
   writeConcurrency: config.writeConcurrency,
   maxErrorMessages: config.maxErrorMessages,
+  maxRows: config.syncImportMaxRows,
 };
 
+/** Job creation through the API: every new job is checked against its owner's quota first. */
 export const uploadDeps = {
-  jobs,
+  jobs: withJobQuota(jobs, { maxActiveJobs: config.limits.maxActiveJobs, maxPendingUploadBytes: config.limits.maxPendingUploadBytes }),
   files,
   settings: { maxUploadBytes: config.maxUploadBytes, uploadUrlTtlSeconds: config.uploadUrlTtlSeconds },
 };
@@ -86,22 +92,42 @@ async function respond(work: () => Promise<HttpResponse>): HttpResult {
   }
 }
 
+/**
+ * How a route is limited, declared with the route: `limit` names the per-principal limits
+ * (lib/limits/route-limits.ts) it passes before its handler runs. The principal is the user
+ * on user routes and the source IP on admin routes (one super admin, many possible callers).
+ */
+export interface RouteOptions {
+  limit?: RouteLimit;
+}
+
+/** Runs `handle` inside the route's limits: counted first, its in-flight slot freed after. */
+async function withinLimits(options: RouteOptions, principal: Principal, handle: () => Promise<HttpResponse>): Promise<HttpResponse> {
+  if (options.limit === undefined) return handle();
+  const leave = await enterLimitedRoute(options.limit, principal, limitDeps);
+  try {
+    return await handle();
+  } finally {
+    await leave();
+  }
+}
+
 /** A route for users: `handle` gets the caller's username (the token's `sub`), the phonebook's owner. */
-export function userRoute(handle: (event: HttpEvent, owner: string) => Promise<HttpResponse>): (event: HttpEvent) => HttpResult {
+export function userRoute(handle: (event: HttpEvent, owner: string) => Promise<HttpResponse>, options: RouteOptions = {}): (event: HttpEvent) => HttpResult {
   return (event) =>
     respond(async () => {
       const caller = callerOf(event);
       if (caller.kind !== 'user') throw new UnauthorizedError(ACCESS_MESSAGES.authorizationRequired);
-      return handle(event, caller.username);
+      return withinLimits(options, { kind: 'user', username: caller.username }, () => handle(event, caller.username));
     });
 }
 
 /** A route for the super admin (allowed source IP and the super-admin token, checked by the authorizer). */
-export function adminRoute(handle: (event: HttpEvent) => Promise<HttpResponse>): (event: HttpEvent) => HttpResult {
+export function adminRoute(handle: (event: HttpEvent) => Promise<HttpResponse>, options: RouteOptions = {}): (event: HttpEvent) => HttpResult {
   return (event) =>
     respond(async () => {
       if (callerOf(event).kind !== 'super-admin') throw new UnauthorizedError(ACCESS_MESSAGES.superAdminRequired);
-      return handle(event);
+      return withinLimits(options, { kind: 'ip', sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown' }, () => handle(event));
     });
 }
 

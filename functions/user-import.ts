@@ -11,5 +11,5 @@ export const handler = userRoute(async (event, owner) => {
   const report = await importForm(form, owner, importDeps);
   logger.info('import finished', { owner, requestId: event.requestContext.requestId, ...reportCounts(report) });
   return jsonResponse(200, report);
-});
+}, { limit: 'syncImport' });
 

@@ -43,6 +43,29 @@ export interface Config {
   bulkMaxContacts: number;
   /** The first retry's delay ceiling of every storage call (lib/storage/retry.ts); tests shorten it. */
   storageRetryBaseDelayMs: number;
+  /** Rows a synchronous import may hold: more is a 413 pointing to the job path (README "Limits"). */
+  syncImportMaxRows: number;
+  /** The table of rate counters and in-flight slots. */
+  limitsTable: string;
+  limits: LimitSettings;
+}
+
+/** Per-principal limits on the import and job-creation routes (README "Limits"). */
+export interface LimitSettings {
+  /** The length of one rate window. */
+  rateWindowSeconds: number;
+  /** Requests a principal (a user; on admin routes a source IP) may make per window, by route kind. */
+  syncImportsPerWindow: number;
+  jobCreationsPerWindow: number;
+  bulkRequestsPerWindow: number;
+  /** Synchronous imports one principal may run at once. */
+  maxConcurrentSyncImports: number;
+  /** How long an in-flight slot holds if its import never releases it (the function died). */
+  syncImportSlotSeconds: number;
+  /** Import jobs one owner may have waiting for an upload, queued or running. */
+  maxActiveJobs: number;
+  /** Bytes those jobs may add up to, the new one included. */
+  maxPendingUploadBytes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -137,5 +160,25 @@ export function loadConfig(env: Env = process.env): Config {
     exportInlineMaxBytes: positiveInt(env, 'EXPORT_INLINE_MAX_BYTES', 3 * 1024 * 1024, 3 * 1024 * 1024),
     bulkMaxContacts: positiveInt(env, 'BULK_MAX_CONTACTS', 1_000, 10_000),
     storageRetryBaseDelayMs: positiveInt(env, 'STORAGE_RETRY_BASE_DELAY_MS', DEFAULT_BASE_DELAY_MS, 10_000),
+    // Measured (README "Limits"): well inside API Gateway's 29 s, a re-import included.
+    syncImportMaxRows: positiveInt(env, 'SYNC_IMPORT_MAX_ROWS', 20_000, 10_000_000),
+    limitsTable: required(env, 'LIMITS_TABLE'),
+    limits: limitSettings(env),
+  };
+}
+
+function limitSettings(env: Env): LimitSettings {
+  const syncImportSlotSeconds = positiveInt(env, 'SYNC_IMPORT_SLOT_SECONDS', 60, 3600);
+  // A slot must outlive the longest import that holds it, or a live import would lose it.
+  if (syncImportSlotSeconds < 30) throw new ConfigError(`SYNC_IMPORT_SLOT_SECONDS must be at least 30 (the function's 29 s timeout), got '${syncImportSlotSeconds}'`);
+  return {
+    rateWindowSeconds: positiveInt(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 3600),
+    syncImportsPerWindow: positiveInt(env, 'RATE_LIMIT_SYNC_IMPORTS', 20, 1_000_000),
+    jobCreationsPerWindow: positiveInt(env, 'RATE_LIMIT_JOB_CREATIONS', 10, 1_000_000),
+    bulkRequestsPerWindow: positiveInt(env, 'RATE_LIMIT_BULK_REQUESTS', 60, 1_000_000),
+    maxConcurrentSyncImports: positiveInt(env, 'MAX_CONCURRENT_SYNC_IMPORTS', 2, 100),
+    syncImportSlotSeconds,
+    maxActiveJobs: positiveInt(env, 'MAX_ACTIVE_JOBS', 5, 10_000),
+    maxPendingUploadBytes: positiveInt(env, 'MAX_PENDING_UPLOAD_BYTES', 2 * 1024 ** 3, 1024 ** 4),
   };
 }

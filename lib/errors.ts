@@ -52,6 +52,30 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+/**
+ * 413 for a synchronous import with more rows than the sync path can finish in time: the body
+ * names the count, the limit and the job route that takes files of any size.
+ */
+export class TooManyRowsError extends AppError {
+  constructor(rows: number, maxRows: number, jobsRoute: string) {
+    const message = `too many rows for a synchronous import: ${rows} rows, the limit is ${maxRows}; import this file as a job through POST ${jobsRoute} (presigned S3 upload, no size or time limit of its own)`;
+    super(413, message, { message, total_rows: rows, max_rows: maxRows, jobs_route: `POST ${jobsRoute}` });
+  }
+}
+
+/** 429 `{message}` with `Retry-After` (whole seconds, at least 1), as the mapper sends it. */
+export class TooManyRequestsError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+
+  get headers(): Record<string, string> {
+    return { 'retry-after': String(this.retryAfterSeconds) };
+  }
+}
+
 /** A configuration variable is missing or malformed; raised once, at cold start. */
 export class ConfigError extends Error {
   constructor(message: string) {

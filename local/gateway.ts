@@ -8,7 +8,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import type { LocalFunctions } from './functions.js';
-import type { HttpRoute, ServiceDefinition } from './service-definition.js';
+import type { HttpRoute, ServiceDefinition, ThrottleLimits, ThrottlingDefinition } from './service-definition.js';
 
 /** API Gateway REST APIs refuse bodies over 10 MB before anything runs. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -30,6 +30,45 @@ export interface GatewayOptions {
   functions: LocalFunctions;
   port: number;
   host?: string;
+  /**
+   * Method throttling; default: serverless.yml's custom.apiGatewayThrottling, or none when the
+   * environment sets LOCAL_GATEWAY_THROTTLING=off (load tests measure the service, not this).
+   */
+  throttling?: ThrottlingDefinition | null;
+}
+
+/** API Gateway's token bucket: `burstLimit` requests at once, refilled at `rateLimit` per second. */
+class TokenBucket {
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(private readonly limits: ThrottleLimits) {
+    this.tokens = limits.burstLimit;
+    this.refilledAt = Date.now();
+  }
+
+  take(now = Date.now()): boolean {
+    this.tokens = Math.min(this.limits.burstLimit, this.tokens + ((now - this.refilledAt) / 1000) * this.limits.rateLimit);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** One bucket per method of each route, as API Gateway throttles a stage's methods. */
+function methodThrottle(throttling: ThrottlingDefinition | null | undefined): (route: HttpRoute) => boolean {
+  if (!throttling) return () => true;
+  const buckets = new Map<string, TokenBucket>();
+  return (route) => {
+    const key = `${route.method} ${route.resource}`;
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(throttling.methods[key] ?? throttling);
+      buckets.set(key, bucket);
+    }
+    return bucket.take();
+  };
 }
 
 interface MatchedRoute {
@@ -107,6 +146,8 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { definition } = options;
   const invoke = (name: string, event: unknown) => options.functions.invoke(name, event);
+  const throttlingOff = process.env.LOCAL_GATEWAY_THROTTLING?.trim().toLowerCase() === 'off';
+  const admitted = methodThrottle(options.throttling !== undefined ? options.throttling : throttlingOff ? null : definition.throttling);
 
   const gatewayResponse = (
     response: ServerResponse,
@@ -147,6 +188,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return;
     }
     const { route, pathParameters } = matched;
+    // API Gateway throttles before the authorizer runs: a throttled request costs nothing.
+    if (!admitted(route)) {
+      gatewayResponse(response, 'THROTTLED', 429, 'Too Many Requests');
+      return;
+    }
     const multiValueHeaders = headersOf(request);
     const headers = singleValued(multiValueHeaders);
     const multiValueQuery: Record<string, string[]> = {};

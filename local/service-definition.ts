@@ -53,6 +53,17 @@ export interface ScheduleDefinition {
   rate: string;
 }
 
+/** One token bucket: requests per second and the bucket's size, as API Gateway throttles. */
+export interface ThrottleLimits {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/** custom.apiGatewayThrottling: the stage default and per-method overrides (`POST /path`). */
+export interface ThrottlingDefinition extends ThrottleLimits {
+  methods: Record<string, ThrottleLimits>;
+}
+
 export interface ServiceDefinition {
   service: string;
   routes: HttpRoute[];
@@ -66,6 +77,23 @@ export interface ServiceDefinition {
   /** provider.environment as written (CloudFormation references left as objects). */
   environment: Record<string, unknown>;
   defaultTimeoutSeconds: number;
+  throttling: ThrottlingDefinition | undefined;
+}
+
+function throttleLimitsOf(raw: unknown, where: string): ThrottleLimits {
+  const spec = asRecord(raw);
+  const limits = { rateLimit: Number(spec.rateLimit), burstLimit: Number(spec.burstLimit) };
+  if (!(limits.rateLimit > 0) || !(limits.burstLimit >= 1)) throw new Error(`${where}: rateLimit and burstLimit must be positive numbers`);
+  return limits;
+}
+
+function throttlingOf(custom: Yaml): ThrottlingDefinition | undefined {
+  const raw = custom.apiGatewayThrottling;
+  if (raw === undefined) return undefined;
+  const methods = Object.fromEntries(
+    Object.entries(asRecord(asRecord(raw).methods)).map(([route, limits]) => [route, throttleLimitsOf(limits, `custom.apiGatewayThrottling.methods['${route}']`)]),
+  );
+  return { ...throttleLimitsOf(raw, 'custom.apiGatewayThrottling'), methods };
 }
 
 type Yaml = Record<string, unknown>;
@@ -153,6 +181,10 @@ export async function loadServiceDefinition(file: string): Promise<ServiceDefini
       buckets.push({ logicalId, nameExpression: properties.BucketName, notifications });
     }
   }
+  const throttling = throttlingOf(asRecord(document.custom));
+  for (const key of Object.keys(throttling?.methods ?? {})) {
+    if (!routes.some((route) => `${route.method} ${route.resource}` === key)) throw new Error(`custom.apiGatewayThrottling names '${key}', which is no route of serverless.yml`);
+  }
   return {
     service: String(document.service),
     routes,
@@ -165,5 +197,6 @@ export async function loadServiceDefinition(file: string): Promise<ServiceDefini
     params,
     environment: asRecord(provider.environment),
     defaultTimeoutSeconds: typeof provider.timeout === 'number' ? provider.timeout : 29,
+    throttling,
   };
 }

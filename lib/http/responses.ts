@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, TooManyRequestsError } from '../errors.js';
 import { logger } from '../logger.js';
 
 export interface HttpResponse {
@@ -18,6 +18,10 @@ export function jsonResponse(statusCode: number, payload: unknown): HttpResponse
  * anything else is logged and becomes a 500 that reveals nothing of the internals.
  */
 export function toHttpResponse(error: unknown): HttpResponse {
+  if (error instanceof TooManyRequestsError) {
+    const response = jsonResponse(error.status, error.body);
+    return { ...response, headers: { ...response.headers, ...error.headers } };
+  }
   if (error instanceof AppError) return jsonResponse(error.status, error.body);
   logger.error('unhandled error', { error: describeError(error) });
   return jsonResponse(500, { message: 'internal error' });

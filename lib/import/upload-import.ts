@@ -1,6 +1,7 @@
 import { parseDelimiterField } from '../csv/dialect.js';
 import { parseMappingField } from '../csv/header.js';
-import { BadRequestError } from '../errors.js';
+import { countCsvRows } from '../csv/record-count.js';
+import { BadRequestError, TooManyRowsError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
 import type { ContactStore, UserRepository } from '../storage/ports.js';
 import { requireRegisteredUser } from '../users.js';
@@ -11,6 +12,8 @@ export interface UploadImportDeps {
   writer: ContactStore;
   writeConcurrency: number;
   maxErrorMessages: number;
+  /** Rows a synchronous import may hold (SYNC_IMPORT_MAX_ROWS). */
+  maxRows: number;
 }
 
 /**
@@ -44,10 +47,16 @@ export function parseFlag(name: string, raw: string | undefined): boolean {
  * Imports the CSV of an upload form into `owner`'s phonebook. Optional fields: `delimiter`
  * (`,` `;` tab; detected when absent), `mapping` (JSON, source header → column) and
  * `dry_run=true` (report what would happen, write nothing).
+ *
+ * A synchronous import must end before API Gateway stops waiting (29 s), so a file of more
+ * than `deps.maxRows` rows is refused with TooManyRowsError (413, naming `jobsRoute`, where
+ * jobs take any size) after a byte scan of milliseconds, before anything is parsed or written.
  */
-export async function importForm(form: ParsedForm, owner: string, deps: UploadImportDeps): Promise<ImportReport> {
+export async function importForm(form: ParsedForm, owner: string, deps: UploadImportDeps, jobsRoute = '/phonebook/imports'): Promise<ImportReport> {
   const csv = csvFromForm(form);
   const delimiter = parseDelimiterField(form.fields.delimiter);
+  const rows = countCsvRows(csv, delimiter);
+  if (rows > deps.maxRows) throw new TooManyRowsError(rows, deps.maxRows, jobsRoute);
   return importContacts(once(csv), {
     owner,
     ...(delimiter ? { delimiter } : {}),

@@ -59,5 +59,15 @@ describe('serverless package', () => {
     expect(wrapperOf('UserImportLambdaFunction')).toBeUndefined();
     const modes = await zipModes(path.join(outputDir, 'phonebook-import.zip'));
     expect((modes.get('bin/lambda-node') ?? 0) & 0o111).toBe(0o111);
+    // API Gateway method throttling (plugins/api-gateway-throttling.cjs) is in the stage the deployment creates.
+    const deployments = resources.filter((r) => r.Type === 'AWS::ApiGateway::Deployment');
+    expect(deployments).toHaveLength(1);
+    const stage = deployments[0]?.Properties.StageDescription as { ThrottlingRateLimit: number; MethodSettings: Array<Record<string, unknown>> };
+    expect(stage.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(stage.MethodSettings).toContainEqual(expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1phonebook~1import', ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) }));
+    expect(stage.MethodSettings).toHaveLength(5);
+    // The limits table exists and the functions are told its name.
+    expect(template.Resources.LimitsTable?.Type).toBe('AWS::DynamoDB::Table');
+    expect(text).toContain('LIMITS_TABLE');
   }, 180_000);
 });

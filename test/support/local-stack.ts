@@ -22,9 +22,24 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+/**
+ * The rate limits and the gateway's throttling set out of the way of tests that are not
+ * about them (property tests send hundreds of requests a second as one user); the tests of
+ * the limits (rate-limits.test.ts, gateway-throttling.test.ts) set their own.
+ */
+export const UNLIMITED_ENV: Record<string, string> = {
+  LOCAL_GATEWAY_THROTTLING: 'off',
+  RATE_LIMIT_SYNC_IMPORTS: '1000000',
+  RATE_LIMIT_JOB_CREATIONS: '1000000',
+  RATE_LIMIT_BULK_REQUESTS: '1000000',
+  MAX_CONCURRENT_SYNC_IMPORTS: '100',
+  MAX_ACTIVE_JOBS: '10000',
+  MAX_PENDING_UPLOAD_BYTES: String(1024 ** 4),
+};
+
 /** Starts a whole local stack (in-memory DynamoDB, temporary S3 folder, gateway on a free port). */
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
-  const stack = await startLocalStack({ seedUsers: DEMO_USERS, ...options });
+  const stack = await startLocalStack({ seedUsers: DEMO_USERS, ...options, env: { ...UNLIMITED_ENV, ...options.env } });
   const url = stack.url;
   const s3 = new S3Client({
     endpoint: stack.s3Endpoint,

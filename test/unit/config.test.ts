@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 
-const TABLES = { CONTACTS_TABLE: 'c', USERS_TABLE: 'u', JOBS_TABLE: 'j', SOURCES_TABLE: 's', UPLOAD_BUCKET: 'b', IMPORT_FUNCTION_NAME: 'f' };
+const TABLES = { CONTACTS_TABLE: 'c', USERS_TABLE: 'u', JOBS_TABLE: 'j', SOURCES_TABLE: 's', UPLOAD_BUCKET: 'b', IMPORT_FUNCTION_NAME: 'f', LIMITS_TABLE: 'l' };
 const BASE = { ...TABLES, SUPER_ADMIN_TOKEN: 't', JWT_SECRET: 's' };
 
 describe('loadConfig', () => {
@@ -11,6 +11,17 @@ describe('loadConfig', () => {
     expect(config.jwt.algorithms).toEqual(['HS256']);
     expect(config.writeConcurrency).toBe(4);
     expect(config.superAdminToken).toEqual({ value: 't' });
+    expect(config.syncImportMaxRows).toBe(20_000);
+    expect(config.limits).toEqual({
+      rateWindowSeconds: 60,
+      syncImportsPerWindow: 20,
+      jobCreationsPerWindow: 10,
+      bulkRequestsPerWindow: 60,
+      maxConcurrentSyncImports: 2,
+      syncImportSlotSeconds: 60,
+      maxActiveJobs: 5,
+      maxPendingUploadBytes: 2 * 1024 ** 3,
+    });
   });
 
   it.each([
@@ -23,6 +34,11 @@ describe('loadConfig', () => {
     [{ ...BASE, SUPER_ADMIN_ALLOW_IPS: '10.0.0.0/33' }, "SUPER_ADMIN_ALLOW_IPS: '10.0.0.0/33' is not an IP address or CIDR range"],
     [{ ...BASE, UPLOAD_BUCKET: undefined }, 'UPLOAD_BUCKET is required but not set'],
     [{ ...BASE, IMPORT_TIME_BUDGET_MS: 'soon' }, "IMPORT_TIME_BUDGET_MS must be a whole number from 1 to 900000, got 'soon'"],
+    [{ ...BASE, LIMITS_TABLE: undefined }, 'LIMITS_TABLE is required but not set'],
+    [{ ...BASE, SYNC_IMPORT_MAX_ROWS: '0' }, "SYNC_IMPORT_MAX_ROWS must be a whole number from 1 to 10000000, got '0'"],
+    [{ ...BASE, RATE_LIMIT_SYNC_IMPORTS: '2.5' }, "RATE_LIMIT_SYNC_IMPORTS must be a whole number from 1 to 1000000, got '2.5'"],
+    [{ ...BASE, MAX_CONCURRENT_SYNC_IMPORTS: 'many' }, "MAX_CONCURRENT_SYNC_IMPORTS must be a whole number from 1 to 100, got 'many'"],
+    [{ ...BASE, SYNC_IMPORT_SLOT_SECONDS: '10' }, "SYNC_IMPORT_SLOT_SECONDS must be at least 30 (the function's 29 s timeout), got '10'"],
   ])('names the variable at fault (%#)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
