@@ -13,7 +13,10 @@
  * Serverless v3 (osls) has no setting for a REST API stage's method throttling: its stage is
  * created by the AWS::ApiGateway::Deployment it compiles, so this writes the limits into that
  * deployment's StageDescription (ThrottlingRateLimit/BurstLimit and one MethodSetting per
- * listed method). Usage plans would need API keys, which callers here do not have. The local
+ * listed method). Usage plans would need API keys, which callers here do not have. Kept here
+ * rather than the npm plugin serverless-api-gateway-throttling because that one sets the stage
+ * after the deploy through the API, outside the template: the packaged template could not be
+ * tested for it, and a stack rebuilt from the template would lose the limits. The local
  * gateway (local/gateway.ts) reads the same block and applies the same token buckets.
  */
 class ApiGatewayThrottling {
