@@ -83,6 +83,20 @@ export function mapHeader(header: readonly string[], mapping: ColumnMapping = ne
   return { columns, nameParts, idColumn, unknown, repeated, width: header.length, preset: detected?.preset.name, lastUsedIndex };
 }
 
+/**
+ * Extra cells beyond the header are tolerated only when empty (trailing separators); a row
+ * may end early only when the cells it lacks are of columns that are not imported.
+ * Returns what is wrong, or undefined.
+ */
+export function widthProblemOf(header: HeaderMapping, cells: readonly string[]): string | undefined {
+  const problem = `has ${cells.length} fields but the header has ${header.width}`;
+  if (cells.length < header.width && cells.length <= header.lastUsedIndex) return problem;
+  for (let i = header.width; i < cells.length; i++) {
+    if ((cells[i] ?? '').trim() !== '') return problem;
+  }
+  return undefined;
+}
+
 export interface CsvRecord {
   /** The id cell, when the file has an id column and the cell is not blank. */
   id: string | undefined;

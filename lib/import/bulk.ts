@@ -1,9 +1,9 @@
 import type { Contact } from '../contacts/contact.js';
 import { type ContactField, isContactField } from '../contacts/fields.js';
-import { validateFields } from '../contacts/validate.js';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
 import type { ContactStore } from '../storage/ports.js';
-import { applyChanges, type ChangeOutcome, type ContactChange, targetIdOf } from './apply-changes.js';
+import { applyChanges, type ChangeOutcome, type ContactChange } from './apply-changes.js';
+import { BULK_DUPLICATE, type RowInput, RowRules } from './row-rules.js';
 
 export interface BulkFailure {
   /** Position of the contact in the request's `contacts` array. */
@@ -22,15 +22,14 @@ export interface BulkResult {
   dry_run: boolean;
 }
 
-type Prepared = { ok: true; change: ContactChange } | { ok: false; failure: BulkFailure };
+const STATUS_OF = { invalid: 400, not_found: 404, duplicate: 409 } as const;
 
-function invalid(index: number, message: string): Prepared {
-  return { ok: false, failure: { index, error_code: 'invalid', error_message: message, status_code: 400 } };
-}
-
-/** One requested contact: the CSV columns (strings; null or "" unsets) and an optional `id`. */
-function prepare(index: number, item: unknown): Prepared {
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) return invalid(index, 'a contact must be a JSON object');
+/**
+ * One requested contact as a row: the CSV columns (strings; null or "" unsets) and an optional
+ * `id`. What is not such a value is named in `errors`, for the row rules to report with the rest.
+ */
+function rowInputOf(item: unknown): { input: RowInput; errors: string[] } | { notAnObject: true } {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return { notAnObject: true };
   const cells: Partial<Record<ContactField, string>> = {};
   const errors: string[] = [];
   let id: string | undefined;
@@ -43,11 +42,7 @@ function prepare(index: number, item: unknown): Prepared {
     else if (isContactField(key)) cells[key] = value ?? '';
     else errors.push(`unknown field '${key}'`);
   }
-  const validation = validateFields(cells);
-  if (!validation.ok) errors.push(...validation.errors);
-  if (id === undefined && !cells.name?.trim()) errors.unshift("field 'name' is required");
-  if (errors.length > 0 || !validation.ok) return invalid(index, errors.join('; '));
-  return { ok: true, change: { ref: index, explicitId: id, fields: validation.fields } };
+  return { input: { id, cells }, errors };
 }
 
 function failureOf(outcome: ChangeOutcome): BulkFailure | undefined {
@@ -88,27 +83,19 @@ export async function bulkUpsert(
   }
   const contacts: Array<BulkContact | null> = items.map(() => null);
   const failures: BulkFailure[] = [];
-  const firstIndexOf = new Map<string, number>();
+  const rules = new RowRules(owner, BULK_DUPLICATE);
   const changes: ContactChange[] = [];
   items.forEach((item, index) => {
-    const prepared = prepare(index, item);
-    if (!prepared.ok) {
-      failures.push(prepared.failure);
-      return;
+    const row = rowInputOf(item);
+    const decision = 'notAnObject' in row ? undefined : rules.decide(index, row.input, row.errors);
+    if (decision === undefined) {
+      failures.push({ index, error_code: 'invalid', error_message: 'a contact must be a JSON object', status_code: 400 });
+    } else if (decision.ok) {
+      changes.push(decision.change);
+    } else {
+      const { code, reason } = decision.rejection;
+      failures.push({ index, error_code: code, error_message: reason, status_code: STATUS_OF[code] });
     }
-    const id = targetIdOf(owner, prepared.change);
-    prepared.change.targetId = id;
-    if (id === undefined) {
-      failures.push({ index, error_code: 'not_found', error_message: `contact ${prepared.change.explicitId} not found`, status_code: 404 });
-      return;
-    }
-    const first = firstIndexOf.get(id);
-    if (first !== undefined) {
-      failures.push({ index, error_code: 'duplicate', error_message: `same contact as index ${first}`, status_code: 409 });
-      return;
-    }
-    firstIndexOf.set(id, index);
-    changes.push(prepared.change);
   });
   for (let start = 0; start < changes.length; start += store.maxBatchSize) {
     const outcomes = await applyChanges(store, owner, changes.slice(start, start + store.maxBatchSize), { dryRun: options.dryRun });

@@ -1,0 +1,88 @@
+import type { ContactField } from '../contacts/fields.js';
+import { validateFields } from '../contacts/validate.js';
+import { type ContactChange, targetIdOf } from './apply-changes.js';
+import { FirstRowIndex } from './first-row-index.js';
+
+/**
+ * The row rules: the one place that decides whether a row of any input (a CSV record, an item
+ * of a bulk request) becomes a change to write or is rejected, and with which message. Pure:
+ * no storage, no I/O. What only the stored contact can decide (an id that does not exist, an
+ * update that empties the name) is applyChanges' part, with the same messages.
+ */
+
+/** One row, whatever its format, as values by contact column plus the id it names, if any. */
+export interface RowInput {
+  id: string | undefined;
+  cells: Partial<Record<ContactField, string>>;
+}
+
+export type RejectionCode = 'invalid' | 'not_found' | 'duplicate';
+
+export interface Rejection {
+  code: RejectionCode;
+  reason: string;
+}
+
+export type RowDecision = { ok: true; change: ContactChange } | { ok: false; rejection: Rejection };
+
+export const ROW_MESSAGES = {
+  nameRequired: "field 'name' is required",
+  notFound: (id: string) => `contact ${id} not found`,
+} as const;
+
+/**
+ * How an input refers to the earlier row a duplicate repeats: CSV files by spreadsheet row,
+ * bulk requests by index in the request. The fault is the same; only the way of pointing differs.
+ */
+export type DuplicateMessage = (firstRef: number, byId: boolean) => string;
+
+export const CSV_DUPLICATE: DuplicateMessage = (firstRow, byId) => `duplicate of row ${firstRow} (${byId ? 'same id' : 'same name and company'})`;
+export const BULK_DUPLICATE: DuplicateMessage = (firstIndex) => `same contact as index ${firstIndex}`;
+
+function rejected(code: RejectionCode, reason: string): RowDecision {
+  return { ok: false, rejection: { code, reason } };
+}
+
+/**
+ * Decides one row on its own: every field checked (all problems named at once, the missing
+ * name first, then what the input format found, then the columns' rules), then the contact it
+ * applies to. `inputErrors` are the format's own findings (a bulk value that is not a string).
+ */
+export function decideRow(owner: string, ref: number, input: RowInput, inputErrors: readonly string[] = []): RowDecision {
+  const validation = validateFields(input.cells);
+  // Without an id the row creates or replaces by identity, so it needs a name.
+  const nameless = input.id === undefined && !input.cells.name?.trim();
+  if (!validation.ok || nameless || inputErrors.length > 0) {
+    const errors = [...(nameless ? [ROW_MESSAGES.nameRequired] : []), ...inputErrors, ...(validation.ok ? [] : validation.errors)];
+    return rejected('invalid', errors.join('; '));
+  }
+  const change: ContactChange = { ref, explicitId: input.id, fields: validation.fields };
+  change.targetId = targetIdOf(owner, change);
+  if (change.targetId === undefined) return rejected('not_found', ROW_MESSAGES.notFound(input.id ?? ''));
+  return { ok: true, change };
+}
+
+/**
+ * The row rules of one input, in order: `decideRow` for each row, and the rule across rows
+ * that a contact may be named once per input (a second row for the same id or identity is a
+ * duplicate of the first, which alone is applied).
+ */
+export class RowRules {
+  /** Keyed by contact id; holds ref + 1, since the index stores 1 and up and bulk refs start at 0. */
+  private readonly firstRefOf = new FirstRowIndex();
+
+  constructor(
+    private readonly owner: string,
+    private readonly duplicateMessage: DuplicateMessage,
+  ) {}
+
+  decide(ref: number, input: RowInput, inputErrors: readonly string[] = []): RowDecision {
+    const decision = decideRow(this.owner, ref, input, inputErrors);
+    if (!decision.ok) return decision;
+    const id = decision.change.targetId as string;
+    const first = this.firstRefOf.get(id);
+    if (first !== undefined) return rejected('duplicate', this.duplicateMessage(first - 1, input.id !== undefined));
+    this.firstRefOf.set(id, ref + 1);
+    return decision;
+  }
+}
