@@ -43,7 +43,9 @@ const NAMED: Readonly<Record<string, Delimiter>> = {
  */
 export function parseDelimiterField(raw: string | undefined): Delimiter | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const delimiter = NAMED[raw] ?? NAMED[raw.trim().toLowerCase()];
+  // Own keys only: a field of 'toString' or '__proto__' must not find Object.prototype's.
+  const named = (key: string) => (Object.hasOwn(NAMED, key) ? NAMED[key] : undefined);
+  const delimiter = named(raw) ?? named(raw.trim().toLowerCase());
   if (delimiter === undefined) {
     throw new BadRequestError('invalid delimiter', `'delimiter' must be ',', ';' or tab (also 'comma', 'semicolon', 'tab'), got '${raw}'`);
   }

@@ -33,7 +33,9 @@ export function parseMultipartForm(body: Buffer, contentType: string | undefined
     );
   }
   return new Promise((resolve, reject) => {
-    const form: ParsedForm = { fields: {}, files: {} };
+    // Without prototypes: part names are the client's, and '__proto__' or 'toString' must be
+    // plain names, not Object.prototype's members.
+    const form: ParsedForm = { fields: Object.create(null), files: Object.create(null) };
     let parser: busboy.Busboy;
     try {
       parser = busboy({
@@ -46,7 +48,7 @@ export function parseMultipartForm(body: Buffer, contentType: string | undefined
       return;
     }
     parser.on('field', (name, value) => {
-      if (!(name in form.fields)) form.fields[name] = value;
+      if (!Object.hasOwn(form.fields, name)) form.fields[name] = value;
     });
     const malformed = (error: unknown) =>
       reject(new BadRequestError('malformed multipart/form-data request', malformedDetail(error)));
@@ -57,7 +59,7 @@ export function parseMultipartForm(body: Buffer, contentType: string | undefined
       // listener that error is thrown out of the event loop and ends the process.
       stream.on('error', malformed);
       stream.on('end', () => {
-        if (!(name in form.files)) form.files[name] = { filename: info.filename ?? '', content: Buffer.concat(parts) };
+        if (!Object.hasOwn(form.files, name)) form.files[name] = { filename: info.filename ?? '', content: Buffer.concat(parts) };
       });
     });
     parser.on('partsLimit', () => reject(new BadRequestError('too many form parts', `at most ${MAX_PARTS} are accepted`)));

@@ -92,3 +92,26 @@ describe('malformed values in paths and queries are the client’s fault', () =>
     expect(seen.filter((contact) => (contact.name ?? '').startsWith('Cursor Person'))).toHaveLength(5);
   });
 });
+
+describe('names that are also members of Object.prototype', () => {
+  it('answers 400 for a delimiter of toString or __proto__, not 500', async () => {
+    const token = await api.userToken('john.smith');
+    for (const delimiter of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      const response = await api.postForm('/phonebook/import/', { file: Buffer.from('name\nX\n'), delimiter }, { authorization: `Bearer ${token}` });
+      expect(response.status, delimiter).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toBe('invalid delimiter');
+    }
+  });
+
+  it('reads form parts named __proto__ or toString as plain parts', async () => {
+    const token = await api.userToken('john.smith');
+    const response = await api.postForm(
+      '/phonebook/import/',
+      // fromEntries makes '__proto__' an own key, as a part name must be.
+      Object.fromEntries<string | Buffer>([['__proto__', 'x'], ['toString', 'y'], ['constructor', 'z'], ['file', Buffer.from('name\nPrototype Person\n')]]),
+      { authorization: `Bearer ${token}` },
+    );
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { imported_rows: number }).imported_rows).toBe(1);
+  });
+});

@@ -17,6 +17,7 @@ const config = () =>
     USERS_TABLE: 'u',
     JOBS_TABLE: 'j',
     SOURCES_TABLE: 's',
+    LIMITS_TABLE: 'l',
     UPLOAD_BUCKET: 'b',
     IMPORT_FUNCTION_NAME: 'f',
     SUPER_ADMIN_TOKEN: 't',

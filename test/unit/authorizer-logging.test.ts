@@ -10,6 +10,7 @@ beforeAll(async () => {
     USERS_TABLE: 'UsersTable',
     JOBS_TABLE: 'JobsTable',
     SOURCES_TABLE: 'SourcesTable',
+    LIMITS_TABLE: 'LimitsTable',
     UPLOAD_BUCKET: 'uploads',
     IMPORT_FUNCTION_NAME: 'importObject',
     SUPER_ADMIN_TOKEN: 'admin-token-that-must-not-be-logged',
