@@ -10,7 +10,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ImportCheckpoint } from '../import/pipeline.js';
 import type { ImportJob, JobProgress } from '../jobs/job.js';
-import type { CompletedJob, JobStore, Lease } from '../jobs/ports.js';
+import type { CompletedJob, JobStore, Lease } from '../storage/ports.js';
 
 /** Finished jobs and their records disappear after this long (DynamoDB TTL on `expiresAt`). */
 const JOB_RETENTION_SECONDS = 30 * 24 * 3600;

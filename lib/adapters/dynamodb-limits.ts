@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { LimitStore } from '../limits/ports.js';
+import type { LimitStore } from '../storage/ports.js';
 
 /**
  * Rate counters and in-flight slots in one small table (LimitsTable: `pk` only, TTL on

@@ -8,7 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ReimportSource, SourceStore } from '../jobs/ports.js';
+import type { ReimportSource, SourceStore } from '../storage/ports.js';
 
 export class DynamoSourceStore implements SourceStore {
   constructor(

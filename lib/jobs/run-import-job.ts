@@ -3,16 +3,19 @@ import { InvalidCsvError, UploadNotFoundError } from '../errors.js';
 import { type ImportOutcome, runImport } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
 import { logger } from '../logger.js';
-import type { ContactStore } from '../storage/ports.js';
+import {
+  type ContactStore,
+  type FileStore,
+  type ImportTrigger,
+  type JobStore,
+  type Lease,
+  ObjectChangedError,
+  type SourceContactCleaner,
+  type SourceStore,
+  type StoredObject,
+} from '../storage/ports.js';
 import { type ImportJob, objectKeys } from './job.js';
-import { type FileStore, type ImportTrigger, type JobStore, type Lease, ObjectChangedError, type SourceStore, type StoredObject } from './ports.js';
 import { RejectedRows } from './rejected-rows.js';
-
-/** Removes what a scheduled "replace" source no longer lists. */
-export interface SourceContactCleaner {
-  /** Deletes the owner's contacts written by `sourceId` but not by `keepImportId`; resolves with the count. */
-  removeSourceContactsNotFrom(owner: string, sourceId: string, keepImportId: string): Promise<number>;
-}
 
 export interface JobRunnerDeps {
   jobs: JobStore;
