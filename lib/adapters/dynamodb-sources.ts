@@ -40,7 +40,7 @@ export class DynamoSourceStore implements SourceStore {
    * One request, no read first: a read-then-put could write back a busy mark that the import
    * cleared in between (or drop one it set), leaving the source stuck or doubly run.
    */
-  async putSource(source: ReimportSource): Promise<{ created: boolean }> {
+  async putSource(source: ReimportSource): Promise<{ source: ReimportSource; created: boolean }> {
     const { update, names, values } = upsertOf(source);
     const result = await this.client.send(
       new UpdateItemCommand({
@@ -52,9 +52,10 @@ export class DynamoSourceStore implements SourceStore {
         ReturnValues: 'ALL_NEW',
       }),
     );
+    const stored = result.Attributes ? (unmarshall(result.Attributes) as ReimportSource) : source;
     // The stored creation date is this call's only when the call created the source, also when
     // the SDK retried it after the answer to the write was lost.
-    return { created: result.Attributes?.createdAt?.S === source.createdAt };
+    return { source: stored, created: stored.createdAt === source.createdAt };
   }
 
   async getSource(id: string): Promise<ReimportSource | undefined> {

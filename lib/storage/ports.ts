@@ -208,7 +208,11 @@ export interface ReimportSource {
 }
 
 export interface SourceStore {
-  putSource(source: ReimportSource): Promise<{ created: boolean }>;
+  /**
+   * Creates the source or edits it, keeping what the schedule recorded on it (its creation
+   * date, the last import, a busy mark); resolves with the source as stored.
+   */
+  putSource(source: ReimportSource): Promise<{ source: ReimportSource; created: boolean }>;
   getSource(id: string): Promise<ReimportSource | undefined>;
   listSources(): Promise<ReimportSource[]>;
   deleteSource(id: string): Promise<boolean>;

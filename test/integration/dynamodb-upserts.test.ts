@@ -67,7 +67,7 @@ describe('DynamoSourceStore.putSource', () => {
     const { client, sent } = recordingClient();
     const sources = new DynamoSourceStore(client, 'sources');
     const created = source('edited');
-    expect(await sources.putSource(created)).toEqual({ created: true });
+    expect(await sources.putSource(created)).toEqual({ source: created, created: true });
     await sources.markRunning('edited', 'import-1', new Date(), 60_000);
     await sources.markFinished('edited', 'import-1', { etag: 'etag-1' });
     await sources.markRunning('edited', 'import-2', new Date(), 60_000);
@@ -75,11 +75,12 @@ describe('DynamoSourceStore.putSource', () => {
     sent.length = 0;
 
     const { key: _key, ...withoutKey } = source('edited', { prefix: 'feeds/', mode: 'replace', enabled: false });
-    expect(await sources.putSource(withoutKey)).toEqual({ created: false });
+    const edited = await sources.putSource(withoutKey);
 
     expect(sent).toHaveLength(1);
-    const stored = await sources.getSource('edited');
-    expect(stored).toEqual({
+    expect(edited.created).toBe(false);
+    expect(await sources.getSource('edited')).toEqual(edited.source);
+    expect(edited.source).toEqual({
       ...withoutKey,
       createdAt: created.createdAt,
       lastImportedEtag: 'etag-1',
