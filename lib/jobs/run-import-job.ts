@@ -176,7 +176,12 @@ export async function runImportJob(owner: string, importId: string, deps: JobRun
   }
 }
 
-/** Stage 1: takes the job for this invocation (undefined when it is finished or held by another). */
+/**
+ * Stage 1: takes the job for this invocation (undefined when it is finished or held by
+ * another). The read before the claim is a decision, not half of an upsert: an upload job's
+ * object is looked at before the job is taken, so that an S3 failure leaves it waiting and the
+ * event is retried. The claim is one conditional write that answers with the job as claimed.
+ */
 async function claim(owner: string, importId: string, deps: JobRunnerDeps): Promise<HeldJob | undefined> {
   const log = { owner, importId };
   const job = await deps.jobs.getJob(owner, importId);
