@@ -14,8 +14,15 @@ import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../storage/retry.js';
 import { retryPolicyOfClient } from './aws-clients.js';
 import { decodeContactCursor, encodeContactCursor } from './contact-cursor.js';
-import type { SourceContactCleaner } from '../jobs/run-import-job.js';
-import type { ContactPage, ContactReader, ContactStore, ContactWrite, ContactWriteFailure, OwnContactReader } from '../storage/ports.js';
+import type {
+  ContactPage,
+  ContactReader,
+  ContactStore,
+  ContactWrite,
+  ContactWriteFailure,
+  OwnContactReader,
+  SourceContactCleaner,
+} from '../storage/ports.js';
 
 /**
  * Key design (docs/table-design.md): one owner's contacts are spread over SHARD_COUNT

@@ -1,5 +1,4 @@
 import {
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -10,7 +9,8 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ImportCheckpoint } from '../import/pipeline.js';
 import type { ImportJob, JobProgress } from '../jobs/job.js';
-import type { CompletedJob, JobStore, Lease } from '../jobs/ports.js';
+import type { CompletedJob, JobStore, Lease } from '../storage/ports.js';
+import { conditionalWrite } from './dynamodb-conditional-write.js';
 
 /** Finished jobs and their records disappear after this long (DynamoDB TTL on `expiresAt`). */
 const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -18,16 +18,6 @@ const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
 function toJob(item: Record<string, unknown>): ImportJob {
   const { leaseId: _lease, leaseExpiresAt: _expires, expiresAt: _ttl, ...job } = item;
   return job as unknown as ImportJob;
-}
-
-async function conditional(send: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await send();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 }
 
 /** Jobs keyed by owner (hash) and import id (range, time-ordered): a user only reaches their own. */
@@ -39,7 +29,7 @@ export class DynamoJobStore implements JobStore {
 
   async createJob(job: ImportJob): Promise<boolean> {
     const expiresAt = Math.floor(Date.parse(job.createdAt) / 1000) + JOB_RETENTION_SECONDS;
-    return conditional(() =>
+    const outcome = await conditionalWrite(() =>
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
@@ -48,6 +38,7 @@ export class DynamoJobStore implements JobStore {
         }),
       ),
     );
+    return outcome.written;
   }
 
   async getJob(owner: string, importId: string): Promise<ImportJob | undefined> {
@@ -73,8 +64,8 @@ export class DynamoJobStore implements JobStore {
 
   async claimJob(owner: string, importId: string, lease: Lease, details: { totalBytes: number; etag: string }): Promise<ImportJob | undefined> {
     const now = new Date().toISOString();
-    try {
-      const result = await this.client.send(
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ owner, importId }),
@@ -103,12 +94,9 @@ export class DynamoJobStore implements JobStore {
           }),
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return result.Attributes ? toJob(unmarshall(result.Attributes)) : undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return outcome.written && outcome.output.Attributes ? toJob(unmarshall(outcome.output.Attributes)) : undefined;
   }
 
   saveCheckpoint(owner: string, importId: string, lease: Lease, checkpoint: ImportCheckpoint, progress: JobProgress): Promise<boolean> {
@@ -171,11 +159,11 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  failJob(owner: string, importId: string, reason: string, lease?: Lease): Promise<boolean> {
+  async failJob(owner: string, importId: string, reason: string, lease?: Lease): Promise<boolean> {
     const values: Record<string, unknown> = { ':failed': 'failed', ':reason': reason, ':now': new Date().toISOString() };
     if (lease) values[':lease'] = lease.id;
     else values[':completed'] = 'completed';
-    return conditional(() =>
+    const outcome = await conditionalWrite(() =>
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
@@ -189,6 +177,7 @@ export class DynamoJobStore implements JobStore {
         }),
       ),
     );
+    return outcome.written;
   }
 
   /**
@@ -228,7 +217,7 @@ export class DynamoJobStore implements JobStore {
     return stale;
   }
 
-  private updateHeld(
+  private async updateHeld(
     owner: string,
     importId: string,
     lease: Lease,
@@ -236,7 +225,7 @@ export class DynamoJobStore implements JobStore {
     values: Record<string, unknown>,
     names?: Record<string, string>,
   ): Promise<boolean> {
-    return conditional(() =>
+    const outcome = await conditionalWrite(() =>
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
@@ -249,5 +238,6 @@ export class DynamoJobStore implements JobStore {
         }),
       ),
     );
+    return outcome.written;
   }
 }

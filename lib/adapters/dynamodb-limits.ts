@@ -1,5 +1,6 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { LimitStore } from '../limits/ports.js';
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { LimitStore } from '../storage/ports.js';
+import { conditionalWrite } from './dynamodb-conditional-write.js';
 
 /**
  * Rate counters and in-flight slots in one small table (LimitsTable: `pk` only, TTL on
@@ -12,8 +13,8 @@ export class DynamoLimitStore implements LimitStore {
   ) {}
 
   async countHit(counter: string, max: number, expiresAtSeconds: number): Promise<boolean> {
-    try {
-      await this.client.send(
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: counter } },
@@ -22,17 +23,14 @@ export class DynamoLimitStore implements LimitStore {
           ConditionExpression: 'attribute_not_exists(hits) OR hits < :max',
           ExpressionAttributeValues: { ':one': { N: '1' }, ':max': { N: String(max) }, ':expires': { N: String(expiresAtSeconds) } },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return outcome.written;
   }
 
   async takeSlot(pool: string, index: number, holder: string, nowMs: number, leaseUntilMs: number): Promise<boolean> {
-    try {
-      await this.client.send(
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: {
@@ -46,27 +44,22 @@ export class DynamoLimitStore implements LimitStore {
           ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now',
           ExpressionAttributeValues: { ':now': { N: String(nowMs) } },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return outcome.written;
   }
 
   async releaseSlot(pool: string, index: number, holder: string): Promise<void> {
-    try {
-      await this.client.send(
+    // After a lease ran out another import may hold the slot: a failed condition leaves theirs alone.
+    await conditionalWrite(() =>
+      this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: `${pool}#${index}` } },
-          // After a lease ran out another import may hold the slot: leave theirs alone.
           ConditionExpression: 'holder = :holder',
           ExpressionAttributeValues: { ':holder': { S: holder } },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }

@@ -1,14 +1,34 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ReimportSource, SourceStore } from '../jobs/ports.js';
+import type { ReimportSource, SourceStore } from '../storage/ports.js';
+import { conditionalWrite } from './dynamodb-conditional-write.js';
+
+/** What the schedule records on a source: an edit keeps it (what was imported, whether it is busy). */
+const KEPT_ON_EDIT: ReadonlySet<string> = new Set(['createdAt', 'lastImportedEtag', 'lastImportId', 'runningImportId', 'runningSince']);
+/** What an edit leaves out is removed: a source moved from `key` to `prefix` loses its key; an edit clears the last tick's error. */
+const REPLACED_ON_EDIT = ['owner', 'key', 'prefix', 'mode', 'enabled', 'updatedAt', 'lastError', 'lastErrorAt'] as const;
+
+/**
+ * The one UpdateItem that creates or edits a source: described attributes are set, the ones
+ * the schedule keeps are set only when absent (`if_not_exists`), the ones the edit leaves out
+ * are removed. Names go through `#name`: `owner`, `key` and `mode` are DynamoDB reserved words.
+ */
+function upsertOf(source: ReimportSource): { update: string; names: Record<string, string>; values: Record<string, unknown> } {
+  const sets: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (name === 'id' || value === undefined) continue;
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    sets.push(KEPT_ON_EDIT.has(name) ? `#${name} = if_not_exists(#${name}, :${name})` : `#${name} = :${name}`);
+  }
+  const removes = REPLACED_ON_EDIT.filter((name) => source[name] === undefined).map((name) => {
+    names[`#${name}`] = name;
+    return `#${name}`;
+  });
+  return { update: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`, names, values };
+}
 
 export class DynamoSourceStore implements SourceStore {
   constructor(
@@ -16,21 +36,26 @@ export class DynamoSourceStore implements SourceStore {
     private readonly tableName: string,
   ) {}
 
-  async putSource(source: ReimportSource): Promise<{ created: boolean }> {
-    const existing = await this.getSource(source.id);
-    // Editing a source keeps what it has imported and whether it is busy.
-    const merged: ReimportSource = existing
-      ? {
-          ...source,
-          createdAt: existing.createdAt,
-          ...(existing.lastImportedEtag ? { lastImportedEtag: existing.lastImportedEtag } : {}),
-          ...(existing.lastImportId ? { lastImportId: existing.lastImportId } : {}),
-          ...(existing.runningImportId ? { runningImportId: existing.runningImportId } : {}),
-          ...(existing.runningSince ? { runningSince: existing.runningSince } : {}),
-        }
-      : source;
-    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: marshall(merged, { removeUndefinedValues: true }) }));
-    return { created: existing === undefined };
+  /**
+   * One request, no read first: a read-then-put could write back a busy mark that the import
+   * cleared in between (or drop one it set), leaving the source stuck or doubly run.
+   */
+  async putSource(source: ReimportSource): Promise<{ source: ReimportSource; created: boolean }> {
+    const { update, names, values } = upsertOf(source);
+    const result = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ id: source.id }),
+        UpdateExpression: update,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const stored = result.Attributes ? (unmarshall(result.Attributes) as ReimportSource) : source;
+    // The stored creation date is this call's only when the call created the source, also when
+    // the SDK retried it after the answer to the write was lost.
+    return { source: stored, created: stored.createdAt === source.createdAt };
   }
 
   async getSource(id: string): Promise<ReimportSource | undefined> {
@@ -55,8 +80,8 @@ export class DynamoSourceStore implements SourceStore {
   }
 
   async markRunning(id: string, importId: string, now: Date, staleAfterMs: number): Promise<boolean> {
-    try {
-      await this.client.send(
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ id }),
@@ -69,17 +94,15 @@ export class DynamoSourceStore implements SourceStore {
             ':staleBefore': new Date(now.getTime() - staleAfterMs).toISOString(),
           }),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return outcome.written;
   }
 
   async markFinished(id: string, importId: string, imported?: { etag: string }): Promise<void> {
-    try {
-      await this.client.send(
+    // A failed condition: the source was deleted or re-marked meanwhile, nothing of ours to clear.
+    await conditionalWrite(() =>
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ id }),
@@ -89,16 +112,13 @@ export class DynamoSourceStore implements SourceStore {
           ConditionExpression: 'runningImportId = :importId',
           ExpressionAttributeValues: marshall({ ':importId': importId, ...(imported ? { ':etag': imported.etag } : {}) }),
         }),
-      );
-    } catch (error) {
-      // The source was deleted or re-marked meanwhile: nothing of ours to clear.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   async recordTickError(id: string, error: { reason: string; at: Date } | undefined): Promise<void> {
-    try {
-      await this.client.send(
+    await conditionalWrite(() =>
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ id }),
@@ -107,9 +127,7 @@ export class DynamoSourceStore implements SourceStore {
           ConditionExpression: 'attribute_exists(id)',
           ...(error ? { ExpressionAttributeValues: marshall({ ':reason': error.reason, ':at': error.at.toISOString() }) } : {}),
         }),
-      );
-    } catch (failure) {
-      if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
-    }
+      ),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { User, UserRepository } from '../storage/ports.js';
 
 export class DynamoUserRepository implements UserRepository {
@@ -15,24 +15,25 @@ export class DynamoUserRepository implements UserRepository {
     return { username, createdAt: result.Item.createdAt?.S ?? '' };
   }
 
+  /**
+   * One request whatever the user's state: the date is set only if there is none
+   * (`if_not_exists`), so registering twice keeps the first registration, and the stored
+   * record comes back with the answer instead of being read after a refused put.
+   */
   async registerUser(username: string): Promise<{ user: User; created: boolean }> {
     const createdAt = new Date().toISOString();
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: { username: { S: username }, createdAt: { S: createdAt } },
-          // Registering twice keeps the first registration (and its date).
-          ConditionExpression: 'attribute_not_exists(username)',
-        }),
-      );
-      return { user: { username, createdAt }, created: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.findUser(username);
-      // The SDK retries a put whose answer was lost; the retry then fails its condition on the
-      // record the first attempt wrote. Same date: that record is this call's.
-      return { user: existing ?? { username, createdAt }, created: existing?.createdAt === createdAt };
-    }
+    const result = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { username: { S: username } },
+        UpdateExpression: 'SET createdAt = if_not_exists(createdAt, :createdAt)',
+        ExpressionAttributeValues: { ':createdAt': { S: createdAt } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const stored = result.Attributes?.createdAt?.S ?? createdAt;
+    // The SDK retries a write whose answer was lost; the retry then finds the record the first
+    // attempt wrote. Same date: that record is this call's.
+    return { user: { username, createdAt: stored }, created: stored === createdAt };
   }
 }

@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { ImportTrigger } from '../jobs/ports.js';
+import type { ImportTrigger } from '../storage/ports.js';
 
 /** The event the import function takes besides S3 notifications. */
 export interface StartImportEvent {

@@ -10,7 +10,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { UploadNotFoundError } from '../errors.js';
-import { type FileStore, ObjectChangedError, type ObjectStream, type StoredObject } from '../jobs/ports.js';
+import { type FileStore, ObjectChangedError, type ObjectStream, type StoredObject } from '../storage/ports.js';
 
 function isNotFound(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;

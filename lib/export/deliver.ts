@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FileStore } from '../jobs/ports.js';
+import type { FileStore } from '../storage/ports.js';
 
 /** How long the download link of a large export works. */
 export const EXPORT_LINK_TTL_SECONDS = 15 * 60;

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
 import { logger } from '../logger.js';
-import type { UserRepository } from '../storage/ports.js';
+import type { FileStore, JobStore, UserRepository } from '../storage/ports.js';
 import { EMPTY_PROGRESS, type ImportJob, newImportId, objectKeys } from './job.js';
-import type { FileStore, JobStore } from './ports.js';
 
 export interface UploadSettings {
   maxUploadBytes: number;

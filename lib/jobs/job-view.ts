@@ -1,6 +1,6 @@
 import { NotFoundError } from '../errors.js';
+import type { FileStore } from '../storage/ports.js';
 import type { ImportJob } from './job.js';
-import type { FileStore } from './ports.js';
 
 /** A job as the API shows it: snake_case, progress in rows and bytes, no internals. */
 export function jobView(job: ImportJob): Record<string, unknown> {

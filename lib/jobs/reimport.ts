@@ -1,6 +1,6 @@
 import { logger } from '../logger.js';
+import type { FileStore, ImportTrigger, JobStore, ReimportSource, SourceStore, StoredObject } from '../storage/ports.js';
 import { EMPTY_PROGRESS, type ImportJob, newImportId } from './job.js';
-import type { FileStore, ImportTrigger, JobStore, ReimportSource, SourceStore, StoredObject } from './ports.js';
 
 /**
  * A scheduled import still marked running after this long is considered abandoned. A mark

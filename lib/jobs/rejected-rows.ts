@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { FileStore } from './ports.js';
+import type { FileStore } from '../storage/ports.js';
 import { objectKeys } from './job.js';
 
 /**

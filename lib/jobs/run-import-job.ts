@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidCsvError, UploadNotFoundError } from '../errors.js';
-import { type ImportOutcome, runImport } from '../import/pipeline.js';
+import { type ImportCheckpoint, type ImportOutcome, runImport } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
 import { logger } from '../logger.js';
-import type { ContactStore } from '../storage/ports.js';
-import { type ImportJob, objectKeys } from './job.js';
-import { type FileStore, type ImportTrigger, type JobStore, type Lease, ObjectChangedError, type SourceStore, type StoredObject } from './ports.js';
+import {
+  type ContactStore,
+  type FileStore,
+  type ImportTrigger,
+  type JobStore,
+  type Lease,
+  ObjectChangedError,
+  type SourceContactCleaner,
+  type SourceStore,
+  type StoredObject,
+} from '../storage/ports.js';
+import { type ImportJob, type JobProgress, objectKeys } from './job.js';
 import { RejectedRows } from './rejected-rows.js';
-
-/** Removes what a scheduled "replace" source no longer lists. */
-export interface SourceContactCleaner {
-  /** Deletes the owner's contacts written by `sourceId` but not by `keepImportId`; resolves with the count. */
-  removeSourceContactsNotFrom(owner: string, sourceId: string, keepImportId: string): Promise<number>;
-}
 
 export interface JobRunnerDeps {
   jobs: JobStore;
@@ -56,6 +59,9 @@ export class UploadNotVisibleError extends Error {
 }
 
 class LeaseLostError extends Error {}
+
+type PausedImport = Extract<ImportOutcome, { status: 'paused' }>;
+type CompletedImport = Extract<ImportOutcome, { status: 'completed' }>;
 
 /** A replace re-import removes nothing unless the file was clearly good. */
 export function replaceIsSafe(report: ImportReport): boolean {
@@ -106,6 +112,49 @@ class Heartbeat {
   }
 }
 
+/** A claimed job as this invocation holds it: the lease, its heartbeat, and the job's way out. */
+class HeldJob {
+  readonly heartbeat: Heartbeat;
+  readonly log: { owner: string; importId: string };
+
+  constructor(
+    readonly job: ImportJob,
+    readonly lease: Lease,
+    private readonly deps: JobRunnerDeps,
+    private readonly leaseMs: number,
+  ) {
+    this.log = { owner: job.owner, importId: job.importId };
+    this.heartbeat = new Heartbeat(() => {
+      this.extendLease();
+      return deps.jobs.renewLease(job.owner, job.importId, lease);
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+  }
+
+  private extendLease(): void {
+    this.lease.expiresAt = Date.now() + this.leaseMs;
+  }
+
+  /** Records progress and renews the lease; throws LeaseLostError when another invocation has the job. */
+  async checkpoint(checkpoint: ImportCheckpoint, progress: JobProgress): Promise<void> {
+    this.extendLease();
+    if (!(await this.deps.jobs.saveCheckpoint(this.job.owner, this.job.importId, this.lease, checkpoint, progress))) throw new LeaseLostError();
+  }
+
+  /** Frees a scheduled source's busy mark; with an ETag, records what was imported. */
+  async finishSource(etag?: string): Promise<void> {
+    if (this.job.sourceId) await this.deps.sources.markFinished(this.job.sourceId, this.job.importId, etag ? { etag } : undefined);
+  }
+
+  /** `reason` is shown to the owner; `logReason` goes to the logs and never quotes the file. */
+  async fail(reason: string, logReason = reason): Promise<JobRunResult> {
+    await this.heartbeat.stop();
+    await this.deps.jobs.failJob(this.job.owner, this.job.importId, reason, this.lease);
+    await this.finishSource();
+    logger.warn('import job failed', { ...this.log, reason: logReason });
+    return 'failed';
+  }
+}
+
 /**
  * Runs one invocation's share of an import job until it completes or `deadline` (epoch ms)
  * comes, then checkpoints and hands the rest to a fresh invocation. A job that cannot be
@@ -118,11 +167,27 @@ class Heartbeat {
  * MAX_ATTEMPTS attempts in a row without progress.
  */
 export async function runImportJob(owner: string, importId: string, deps: JobRunnerDeps, deadline: number): Promise<JobRunResult> {
+  const held = await claim(owner, importId, deps);
+  if (!held) return 'not-claimable';
+  try {
+    return await runHeld(held, deps, deadline);
+  } catch (error) {
+    return settleFailure(held, error, deps);
+  }
+}
+
+/**
+ * Stage 1: takes the job for this invocation (undefined when it is finished or held by
+ * another). The read before the claim is a decision, not half of an upsert: an upload job's
+ * object is looked at before the job is taken, so that an S3 failure leaves it waiting and the
+ * event is retried. The claim is one conditional write that answers with the job as claimed.
+ */
+async function claim(owner: string, importId: string, deps: JobRunnerDeps): Promise<HeldJob | undefined> {
   const log = { owner, importId };
   const job = await deps.jobs.getJob(owner, importId);
   if (!job || job.status === 'completed' || job.status === 'failed') {
     logger.info('import job not runnable', { ...log, status: job?.status ?? 'missing' });
-    return 'not-claimable';
+    return undefined;
   }
   let uploaded: StoredObject | undefined;
   if (job.status === 'waiting_upload') {
@@ -136,127 +201,87 @@ export async function runImportJob(owner: string, importId: string, deps: JobRun
   const claimed = await deps.jobs.claimJob(owner, importId, lease, details);
   if (!claimed) {
     logger.info('import job held by another invocation', log);
-    return 'not-claimable';
+    return undefined;
   }
-  const heartbeat = new Heartbeat(() => {
-    lease.expiresAt = Date.now() + leaseMs;
-    return deps.jobs.renewLease(owner, importId, lease);
-  }, Math.max(100, Math.floor(leaseMs / 3)));
-  const finishSource = async (etag?: string) => {
-    if (claimed.sourceId) await deps.sources.markFinished(claimed.sourceId, importId, etag ? { etag } : undefined);
-  };
-  /** `reason` is shown to the owner; `logReason` goes to the logs and never quotes the file. */
-  const fail = async (reason: string, logReason = reason): Promise<JobRunResult> => {
-    await heartbeat.stop();
-    await deps.jobs.failJob(owner, importId, reason, lease);
-    await finishSource();
-    logger.warn('import job failed', { ...log, reason: logReason });
-    return 'failed';
-  };
-  try {
-    return await runClaimed(claimed, lease, heartbeat, deps, deadline, { fail, finishSource });
-  } catch (error) {
-    await heartbeat.stop();
-    if (error instanceof InvalidCsvError) return fail(`${error.message}: ${String(error.body.error ?? '')}`, `${error.message}: ${error.logDetail}`);
-    if (error instanceof ObjectChangedError) return fail(replacedFileReason(claimed));
-    if (error instanceof UploadNotFoundError) return fail(`the file ${claimed.objectKey} is no longer in the bucket`);
-    if (error instanceof LeaseLostError || heartbeat.lost) {
-      logger.warn('import job lease lost; another invocation continues it', log);
-      return 'not-claimable';
-    }
-    const reason = transientReason(error);
-    const attempts = (claimed.attempts ?? 0) + 1;
-    if (attempts >= MAX_ATTEMPTS) return fail(`gave up after ${attempts} attempts without progress: ${reason}`);
-    const retryAt = Date.now() + retryDelayMs(attempts);
-    try {
-      await deps.jobs.releaseForRetry(owner, importId, lease, { attempts, retryAt, reason });
-    } catch {
-      // The job store is unreachable too: the lease runs out by itself and the sweep resumes
-      // the job; throwing lets the platform retry this invocation meanwhile.
-      throw error;
-    }
-    logger.warn('import job attempt failed; retried later', { ...log, attempts, retryAt: new Date(retryAt).toISOString(), reason });
-    return 'retrying';
-  }
+  return new HeldJob(claimed, lease, deps, leaseMs);
 }
 
-async function runClaimed(
-  claimed: ImportJob,
-  lease: Lease,
-  heartbeat: Heartbeat,
-  deps: JobRunnerDeps,
-  deadline: number,
-  outcomes: { fail: (reason: string) => Promise<JobRunResult>; finishSource: (etag?: string) => Promise<void> },
-): Promise<JobRunResult> {
-  const { owner, importId } = claimed;
-  const log = { owner, importId };
-  const leaseMs = deps.settings.leaseMs ?? DEFAULT_LEASE_MS;
-  const object = await deps.files.head(claimed.objectKey);
-  if (!object) return outcomes.fail(`the file ${claimed.objectKey} is no longer in the bucket`);
+/** Stage 2: checks the file, imports from the checkpoint on, then hands over or finishes. */
+async function runHeld(held: HeldJob, deps: JobRunnerDeps, deadline: number): Promise<JobRunResult> {
+  const version = await versionToImport(held.job, deps);
+  if ('failure' in version) return held.fail(version.failure);
+  const rejected = new RejectedRows(deps.files, held.job.owner, held.job.importId, held.job.checkpoint?.nextRow ?? 2);
+  const outcome = await importStretch(held, version.etag, rejected, deps, deadline);
+  if (outcome.status === 'paused') return handOver(held, outcome, rejected, deps);
+  return finish(held, outcome, version.etag, rejected, deps);
+}
+
+/**
+ * The ETag of the object version the job imports, or why the job cannot import it. The job
+ * names one version of the object (the event's ETag, or the one first read): a newer version
+ * under the same key is another job's, never mixed into this one.
+ */
+async function versionToImport(job: ImportJob, deps: JobRunnerDeps): Promise<{ etag: string } | { failure: string }> {
+  const object = await deps.files.head(job.objectKey);
+  if (!object) return { failure: `the file ${job.objectKey} is no longer in the bucket` };
   if (object.size > deps.settings.maxUploadBytes) {
-    return outcomes.fail(`the file is ${object.size} bytes; the limit is ${deps.settings.maxUploadBytes} bytes`);
+    return { failure: `the file is ${object.size} bytes; the limit is ${deps.settings.maxUploadBytes} bytes` };
   }
-  // The job names one version of the object (the event's ETag, or the one first read): a
-  // newer version under the same key is another job's, never mixed into this one.
-  const etag = claimed.etag || object.etag;
-  if (object.etag !== etag) return outcomes.fail(replacedFileReason(claimed));
+  const etag = job.etag || object.etag;
+  if (object.etag !== etag) return { failure: replacedFileReason(job) };
+  return { etag };
+}
 
-  const checkpoint = claimed.checkpoint;
-  const stream = await deps.files.read(claimed.objectKey, checkpoint?.encoding === 'utf-8' ? checkpoint.byteOffset : 0, etag);
-  const rejected = new RejectedRows(deps.files, owner, importId, checkpoint?.nextRow ?? 2);
-  logger.info('import job running', { ...log, invocation: claimed.invocations, fromRow: checkpoint?.nextRow ?? 2, etag });
-
-  let outcome: ImportOutcome;
+/** Streams the object version through the pipeline from the checkpoint until it ends or pauses. */
+async function importStretch(held: HeldJob, etag: string, rejected: RejectedRows, deps: JobRunnerDeps, deadline: number): Promise<ImportOutcome> {
+  const { owner, importId, checkpoint, sourceId } = held.job;
+  const stream = await deps.files.read(held.job.objectKey, checkpoint?.encoding === 'utf-8' ? checkpoint.byteOffset : 0, etag);
+  logger.info('import job running', { ...held.log, invocation: held.job.invocations, fromRow: checkpoint?.nextRow ?? 2, etag });
   try {
-    outcome = await runImport(stream.body, {
+    return await runImport(stream.body, {
       owner,
       writer: deps.writer,
       writeConcurrency: deps.settings.writeConcurrency,
       maxErrorMessages: deps.settings.maxErrorMessages,
-      origin: { importId, ...(claimed.sourceId ? { sourceId: claimed.sourceId } : {}) },
+      origin: { importId, ...(sourceId ? { sourceId } : {}) },
       onRejectedRow: (row, reason, cells) => rejected.add(row, reason, cells),
       ...(checkpoint ? { resumeFrom: checkpoint } : {}),
       // A lost lease means another invocation has the job: stop at the next row.
-      shouldPause: () => Date.now() >= deadline || heartbeat.lost,
+      shouldPause: () => Date.now() >= deadline || held.heartbeat.lost,
       checkpointEveryRows: deps.settings.checkpointEveryRows,
       onCheckpoint: async (next, progress) => {
         await rejected.flush(next.nextRow);
-        lease.expiresAt = Date.now() + leaseMs;
-        if (!(await deps.jobs.saveCheckpoint(owner, importId, lease, next, progress))) throw new LeaseLostError();
+        await held.checkpoint(next, progress);
       },
     });
   } finally {
     stream.abort();
   }
+}
 
-  if (outcome.status === 'paused') {
-    if (heartbeat.lost) throw new LeaseLostError();
-    await rejected.flush(outcome.checkpoint.nextRow);
-    lease.expiresAt = Date.now() + leaseMs;
-    if (!(await deps.jobs.saveCheckpoint(owner, importId, lease, outcome.checkpoint, outcome.progress))) throw new LeaseLostError();
-    await heartbeat.stop();
-    await deps.jobs.releaseJob(owner, importId, lease);
-    await deps.trigger.startImport(owner, importId);
-    logger.info('import job continues in a new invocation', { ...log, nextRow: outcome.checkpoint.nextRow });
-    return 'continued';
-  }
+/** Stage 3a: the time budget ran out; checkpoint, release, and continue in a fresh invocation. */
+async function handOver(held: HeldJob, outcome: PausedImport, rejected: RejectedRows, deps: JobRunnerDeps): Promise<JobRunResult> {
+  if (held.heartbeat.lost) throw new LeaseLostError();
+  await rejected.flush(outcome.checkpoint.nextRow);
+  await held.checkpoint(outcome.checkpoint, outcome.progress);
+  await held.heartbeat.stop();
+  await deps.jobs.releaseJob(held.job.owner, held.job.importId, held.lease);
+  await deps.trigger.startImport(held.job.owner, held.job.importId);
+  logger.info('import job continues in a new invocation', { ...held.log, nextRow: outcome.checkpoint.nextRow });
+  return 'continued';
+}
 
+/** Stage 3b: the file is read to its end; store the rejected rows and the report, and complete the job. */
+async function finish(held: HeldJob, outcome: CompletedImport, etag: string, rejected: RejectedRows, deps: JobRunnerDeps): Promise<JobRunResult> {
+  const { owner, importId } = held.job;
   await rejected.flush(Number.POSITIVE_INFINITY);
   const report = outcome.report;
   const errorsKey = await RejectedRows.merge(deps.files, owner, importId, outcome.header);
-  let note: string | undefined;
-  if (claimed.mode === 'replace' && claimed.sourceId) {
-    if (replaceIsSafe(report)) {
-      const removed = await deps.cleaner.removeSourceContactsNotFrom(owner, claimed.sourceId, importId);
-      note = `replace: removed ${removed} contacts of source ${claimed.sourceId} that are no longer in the file`;
-    } else {
-      note = 'replace: nothing removed, because rows failed or more than half of the rows were rejected';
-    }
-  }
+  const note = await replaceSourceContacts(held.job, report, deps);
   const reportKey = objectKeys.report(owner, importId);
   await deps.files.write(reportKey, `${JSON.stringify({ import_id: importId, ...report, ...(note ? { note } : {}) }, null, 2)}\n`, 'application/json');
-  await heartbeat.stop();
-  const done = await deps.jobs.completeJob(owner, importId, lease, {
+  await held.heartbeat.stop();
+  const done = await deps.jobs.completeJob(owner, importId, held.lease, {
     report,
     rejectedRows: report.skipped_rows + report.failed_rows,
     reportKey,
@@ -264,7 +289,44 @@ async function runClaimed(
     ...(note ? { note } : {}),
   });
   if (!done) return 'not-claimable';
-  await outcomes.finishSource(etag);
-  logger.info('import job completed', { ...log, etag, total_rows: report.total_rows, imported_rows: report.imported_rows });
+  await held.finishSource(etag);
+  logger.info('import job completed', { ...held.log, etag, total_rows: report.total_rows, imported_rows: report.imported_rows });
   return 'completed';
+}
+
+/** A scheduled "replace" import removes its source's contacts the file no longer lists; resolves with the job's note. */
+async function replaceSourceContacts(job: ImportJob, report: ImportReport, deps: JobRunnerDeps): Promise<string | undefined> {
+  if (job.mode !== 'replace' || !job.sourceId) return undefined;
+  if (!replaceIsSafe(report)) return 'replace: nothing removed, because rows failed or more than half of the rows were rejected';
+  const removed = await deps.cleaner.removeSourceContactsNotFrom(job.owner, job.sourceId, job.importId);
+  return `replace: removed ${removed} contacts of source ${job.sourceId} that are no longer in the file`;
+}
+
+/**
+ * After the claim, what went wrong decides the job's fate: the file's fault fails it with the
+ * reason, a lost lease leaves it to its new holder, anything else releases it for a retry
+ * after a backoff (and fails it after MAX_ATTEMPTS attempts in a row without progress).
+ */
+async function settleFailure(held: HeldJob, error: unknown, deps: JobRunnerDeps): Promise<JobRunResult> {
+  await held.heartbeat.stop();
+  if (error instanceof InvalidCsvError) return held.fail(`${error.message}: ${String(error.body.error ?? '')}`, `${error.message}: ${error.logDetail}`);
+  if (error instanceof ObjectChangedError) return held.fail(replacedFileReason(held.job));
+  if (error instanceof UploadNotFoundError) return held.fail(`the file ${held.job.objectKey} is no longer in the bucket`);
+  if (error instanceof LeaseLostError || held.heartbeat.lost) {
+    logger.warn('import job lease lost; another invocation continues it', held.log);
+    return 'not-claimable';
+  }
+  const reason = transientReason(error);
+  const attempts = (held.job.attempts ?? 0) + 1;
+  if (attempts >= MAX_ATTEMPTS) return held.fail(`gave up after ${attempts} attempts without progress: ${reason}`);
+  const retryAt = Date.now() + retryDelayMs(attempts);
+  try {
+    await deps.jobs.releaseForRetry(held.job.owner, held.job.importId, held.lease, { attempts, retryAt, reason });
+  } catch {
+    // The job store is unreachable too: the lease runs out by itself and the sweep resumes
+    // the job; throwing lets the platform retry this invocation meanwhile.
+    throw error;
+  }
+  logger.warn('import job attempt failed; retried later', { ...held.log, attempts, retryAt: new Date(retryAt).toISOString(), reason });
+  return 'retrying';
 }

@@ -1,7 +1,6 @@
 import { BadRequestError } from '../errors.js';
-import type { UserRepository } from '../storage/ports.js';
+import type { ReimportSource, UserRepository } from '../storage/ports.js';
 import { requireRegisteredUser } from '../users.js';
-import type { ReimportSource } from './ports.js';
 
 const SOURCE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 

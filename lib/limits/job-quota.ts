@@ -1,6 +1,6 @@
 import { PayloadTooLargeError, TooManyRequestsError } from '../errors.js';
 import type { ImportJob, JobStatus } from '../jobs/job.js';
-import type { JobStore } from '../jobs/ports.js';
+import type { JobStore } from '../storage/ports.js';
 
 export interface JobQuota {
   maxActiveJobs: number;

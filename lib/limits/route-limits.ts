@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LimitSettings } from '../config.js';
 import { TooManyRequestsError } from '../errors.js';
 import { logger } from '../logger.js';
-import type { LimitStore } from './ports.js';
+import type { LimitStore } from '../storage/ports.js';
 
 /**
  * The kinds of limited route, named where a route is declared (functions/runtime.ts):

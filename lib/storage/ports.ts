@@ -1,4 +1,14 @@
+/**
+ * The ports of the core: every interface lib/ needs from storage and the platform, in one
+ * place. Adapters (lib/adapters/*) implement them with the AWS SDK and import only from here;
+ * the core and the tests depend on these interfaces, never on an adapter.
+ */
 import type { Contact } from '../contacts/contact.js';
+import type { ImportCheckpoint } from '../import/pipeline.js';
+import type { ImportReport } from '../import/report.js';
+import type { ImportJob, JobProgress, ReimportMode } from '../jobs/job.js';
+
+// Contacts
 
 /** Which import wrote a contact, and for scheduled re-imports which source. */
 export interface ContactOrigin {
@@ -62,6 +72,14 @@ export interface OwnContactReader {
   listOwnContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage>;
 }
 
+/** Removes what a scheduled "replace" source no longer lists. */
+export interface SourceContactCleaner {
+  /** Deletes the owner's contacts written by `sourceId` but not by `keepImportId`; resolves with the count. */
+  removeSourceContactsNotFrom(owner: string, sourceId: string, keepImportId: string): Promise<number>;
+}
+
+// Users
+
 export interface User {
   username: string;
   createdAt: string;
@@ -71,4 +89,159 @@ export interface UserRepository {
   findUser(username: string): Promise<User | undefined>;
   /** Creates the user, or keeps the existing record; resolves with whether it was new. */
   registerUser(username: string): Promise<{ user: User; created: boolean }>;
+}
+
+// Import jobs, the upload bucket, starting invocations, re-import sources
+
+/** Job records. Every state change is conditional, so two invocations never run one job. */
+export interface JobStore {
+  /** Creates the job; resolves false if a job with that id already exists. */
+  createJob(job: ImportJob): Promise<boolean>;
+  getJob(owner: string, importId: string): Promise<ImportJob | undefined>;
+  /** The owner's jobs, newest first. */
+  listJobs(owner: string, limit: number): Promise<ImportJob[]>;
+  /**
+   * Takes the job for one invocation: from waiting_upload or queued, or from running when the
+   * previous holder's lease has expired or was released. Undefined when not claimable.
+   */
+  claimJob(owner: string, importId: string, lease: Lease, details: { totalBytes: number; etag: string }): Promise<ImportJob | undefined>;
+  /** Records progress and a checkpoint and renews the lease; false when the lease was lost. Clears `attempts`. */
+  saveCheckpoint(owner: string, importId: string, lease: Lease, checkpoint: ImportCheckpoint, progress: JobProgress): Promise<boolean>;
+  /** The heartbeat: moves the lease's expiry to `lease.expiresAt`; false when the lease was lost. */
+  renewLease(owner: string, importId: string, lease: Lease): Promise<boolean>;
+  /** Ends this invocation's hold so that a continuation can claim the job at once. */
+  releaseJob(owner: string, importId: string, lease: Lease): Promise<boolean>;
+  /**
+   * Ends this invocation's hold after a failure that was not the file's fault: the job stays
+   * running, counts the attempt and the reason, and becomes claimable again at `retryAt`.
+   */
+  releaseForRetry(owner: string, importId: string, lease: Lease, retry: { attempts: number; retryAt: number; reason: string }): Promise<boolean>;
+  completeJob(owner: string, importId: string, lease: Lease, result: CompletedJob): Promise<boolean>;
+  /** Marks the job failed; with a lease only if still held, without one unconditionally unless finished. */
+  failJob(owner: string, importId: string, reason: string, lease?: Lease): Promise<boolean>;
+  /**
+   * Jobs nobody works on: running ones whose lease expired (or whose retry time came), queued
+   * ones not claimed since `queuedBefore`, and upload jobs whose URL expired before `now`.
+   */
+  findStaleJobs(now: Date, queuedBefore: Date): Promise<ImportJob[]>;
+}
+
+export interface Lease {
+  id: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+export interface CompletedJob {
+  report: ImportReport;
+  rejectedRows: number;
+  reportKey: string;
+  errorsKey?: string;
+  note?: string;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+/** The object no longer has the ETag a job names: it was replaced (S3 412, or another ETag served). */
+export class ObjectChangedError extends Error {
+  constructor(
+    readonly key: string,
+    readonly expectedEtag: string,
+  ) {
+    super(`${key} no longer has ETag ${expectedEtag}`);
+    this.name = 'ObjectChangedError';
+  }
+}
+
+export interface ObjectStream {
+  body: AsyncIterable<Uint8Array>;
+  /** Stops the download early (a paused import does not read to the end). */
+  abort(): void;
+}
+
+/** The upload bucket. */
+export interface FileStore {
+  head(key: string): Promise<StoredObject | undefined>;
+  /**
+   * Streams the object from `fromByte` on. Throws UploadNotFoundError if it is missing, and
+   * with `etag` ObjectChangedError unless exactly that version is served (S3 `If-Match`).
+   */
+  read(key: string, fromByte?: number, etag?: string): Promise<ObjectStream>;
+  /** Writes an object from a stream without holding it in memory. */
+  write(key: string, body: AsyncIterable<Uint8Array | string> | string | Buffer, contentType: string): Promise<void>;
+  readText(key: string): Promise<string>;
+  list(prefix: string): Promise<StoredObject[]>;
+  remove(keys: string[]): Promise<void>;
+  /** A URL that accepts one PUT of exactly `contentLength` bytes to `key`. */
+  presignUpload(key: string, options: { contentLength: number; expiresInSeconds: number }): Promise<string>;
+  presignDownload(key: string, options: { expiresInSeconds: number; filename: string }): Promise<string>;
+}
+
+/** Starts (or continues) an import job in a fresh invocation of the import function. */
+export interface ImportTrigger {
+  startImport(owner: string, importId: string): Promise<void>;
+}
+
+export interface ReimportSource {
+  id: string;
+  owner: string;
+  /** Exactly one of key and prefix: a fixed object, or the newest object under a prefix. */
+  key?: string;
+  prefix?: string;
+  mode: ReimportMode;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  lastImportedEtag?: string;
+  lastImportId?: string;
+  /** Set while a scheduled import of this source runs, so that ticks do not overlap. */
+  runningImportId?: string;
+  runningSince?: string;
+  /** Why the last tick could not start an import of this source (cleared by the next start). */
+  lastError?: string;
+  lastErrorAt?: string;
+}
+
+export interface SourceStore {
+  /**
+   * Creates the source or edits it, keeping what the schedule recorded on it (its creation
+   * date, the last import, a busy mark); resolves with the source as stored.
+   */
+  putSource(source: ReimportSource): Promise<{ source: ReimportSource; created: boolean }>;
+  getSource(id: string): Promise<ReimportSource | undefined>;
+  listSources(): Promise<ReimportSource[]>;
+  deleteSource(id: string): Promise<boolean>;
+  /** Marks the source busy with `importId` unless another import of it is running (and recent). */
+  markRunning(id: string, importId: string, now: Date, staleAfterMs: number): Promise<boolean>;
+  /** Clears the busy mark; with an ETag, records what was imported successfully. */
+  markFinished(id: string, importId: string, imported?: { etag: string }): Promise<void>;
+  /** Records why a tick could not start an import of the source, or with undefined clears it. */
+  recordTickError(id: string, error: { reason: string; at: Date } | undefined): Promise<void>;
+}
+
+// Limits
+
+/**
+ * Counters and slots the limits keep between invocations (a DynamoDB table in the cloud and
+ * locally). Each call is one conditional write, so concurrent invocations cannot overshoot.
+ */
+export interface LimitStore {
+  /**
+   * Adds one hit to `counter` unless it already holds `max`; false when it did. The counter
+   * may be deleted after `expiresAtSeconds` (epoch seconds), once its window is over.
+   */
+  countHit(counter: string, max: number, expiresAtSeconds: number): Promise<boolean>;
+  /**
+   * Takes slot `index` of `pool` for `holder` until `leaseUntilMs`, unless another holder's
+   * lease there is still running at `nowMs`; false when it is. A lease that ran out (its
+   * import died without releasing it) is taken over, so a slot never leaks.
+   */
+  takeSlot(pool: string, index: number, holder: string, nowMs: number, leaseUntilMs: number): Promise<boolean>;
+  /** Frees the slot if `holder` still has it. */
+  releaseSlot(pool: string, index: number, holder: string): Promise<void>;
 }

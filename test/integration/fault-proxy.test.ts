@@ -113,7 +113,7 @@ describe('the fault proxy', () => {
 describe('DynamoUserRepository.registerUser', () => {
   it('says created when its own first attempt wrote the record and only the answer was lost', async () => {
     let puts = 0;
-    const faulty = await proxy({ upstream: dynamo.endpoint, rate: 1, kinds: ['drop-after'], applies: (request) => request.operation === 'PutItem' && puts++ === 0 });
+    const faulty = await proxy({ upstream: dynamo.endpoint, rate: 1, kinds: ['drop-after'], applies: (request) => request.operation === 'UpdateItem' && puts++ === 0 });
     const client = new DynamoDBClient({ endpoint: faulty.url, region: 'us-east-1', credentials: LOCAL, maxAttempts: 3 });
     const result = await new DynamoUserRepository(client, 'users').registerUser('lost.answer');
     expect(puts).toBe(2);

@@ -239,7 +239,7 @@ describe('a drop-folder file written twice, the first event handled late (issue 
 
   it('reads an object only in the version named by its ETag', async () => {
     const { jobRunnerDeps } = await runtime();
-    const { ObjectChangedError } = await import('../../lib/jobs/ports.js');
+    const { ObjectChangedError } = await import('../../lib/storage/ports.js');
     const key = 'drop-staging/etag.csv';
     await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: key, Body: 'name\nX\n' }));
     const current = await jobRunnerDeps.files.head(key);

@@ -1,6 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FileStore, ImportTrigger } from '../../lib/jobs/ports.js';
+import type { FileStore, ImportTrigger } from '../../lib/storage/ports.js';
 import type { JobView } from '../support/imports.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_PROGRESS, type ImportJob } from '../../lib/jobs/job.js';
 import { jobView, rejectedRowsDownload } from '../../lib/jobs/job-view.js';
-import type { FileStore, StoredObject } from '../../lib/jobs/ports.js';
+import type { FileStore, StoredObject } from '../../lib/storage/ports.js';
 
 const job: ImportJob = {
   owner: 'john.smith',

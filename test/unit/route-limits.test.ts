@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LimitSettings } from '../../lib/config.js';
 import { TooManyRequestsError } from '../../lib/errors.js';
 import { toHttpResponse } from '../../lib/http/responses.js';
-import type { LimitStore } from '../../lib/limits/ports.js';
+import type { LimitStore } from '../../lib/storage/ports.js';
 import { enterLimitedRoute, rateWindowOf } from '../../lib/limits/route-limits.js';
 
 /** The LimitStore contract in memory (the DynamoDB adapter is exercised in rate-limits.test.ts). */
