@@ -3,15 +3,22 @@ import type { StartImportEvent } from '../lib/adapters/lambda-trigger.js';
 import { classifyObjectKey } from '../lib/jobs/job.js';
 import { createDropJob } from '../lib/jobs/create-jobs.js';
 import { runImportJob } from '../lib/jobs/run-import-job.js';
+import { configSection } from '../lib/config.js';
 import { logger } from '../lib/logger.js';
-import { config, jobRunnerDeps, jobs, trigger, users } from './runtime.js';
+import { eventHandler } from './layer/event-handler.js';
+import { jobRunnerDeps } from './wiring/job-runner.js';
+import { jobs } from './wiring/jobs.js';
+import { trigger } from './wiring/trigger.js';
+import { users } from './wiring/users.js';
+
+const { importTimeBudgetMs } = configSection('jobs');
 
 /** Time kept back at the end of an invocation to write the checkpoint and hand over. */
 const HANDOVER_MARGIN_MS = 30_000;
 
 function deadlineOf(context: Pick<Context, 'getRemainingTimeInMillis'>): number {
   const remaining = context.getRemainingTimeInMillis() - HANDOVER_MARGIN_MS;
-  return Date.now() + Math.max(1_000, Math.min(remaining, config.importTimeBudgetMs ?? remaining));
+  return Date.now() + Math.max(1_000, Math.min(remaining, importTimeBudgetMs ?? remaining));
 }
 
 /** S3 event keys are URL-encoded, with spaces as '+'. */
@@ -24,7 +31,7 @@ function objectKeyOf(encoded: string): string {
  * dropped files under drop/) and `startImport` events (scheduled re-imports, continuations
  * after a time budget, stale-job restarts) all end in runImportJob.
  */
-export const handler = async (event: S3Event | StartImportEvent, context: Context): Promise<void> => {
+export const handler = eventHandler(async (event: S3Event | StartImportEvent, context: Context): Promise<void> => {
   const deadline = deadlineOf(context);
   if ('startImport' in event) {
     await runImportJob(event.startImport.owner, event.startImport.importId, jobRunnerDeps, deadline);
@@ -59,4 +66,4 @@ export const handler = async (event: S3Event | StartImportEvent, context: Contex
     if (index === 0) await runImportJob(target.owner, importId, jobRunnerDeps, deadline);
     else await trigger.startImport(target.owner, importId);
   }
-};
+});

@@ -1,7 +1,10 @@
 import { NotFoundError } from '../lib/errors.js';
 import { jsonResponse } from '../lib/http/responses.js';
 import { sourceFromRequest, sourceView, validateSourceId } from '../lib/jobs/sources.js';
-import { adminRoute, jsonBody, pathParameter, sources, users } from './runtime.js';
+import { adminRoute } from './layer/http-route.js';
+import { jsonBody, pathParameter } from './layer/request.js';
+import { sources } from './wiring/sources.js';
+import { users } from './wiring/users.js';
 
 /**
  * Super-admin management of scheduled re-import sources:
