@@ -16,7 +16,9 @@ let verifier: { secret: string | undefined; verify: TokenVerifier } | undefined;
  * the SSM cache (a few minutes), so a rotated secret takes effect without a cold start.
  */
 async function userTokenVerifier(): Promise<TokenVerifier> {
-  const secret = auth.jwt.secret ? await resolveSecret(clients, auth.jwt.secret) : undefined;
+  // A JWKS-only deployment (JWT_ALGORITHMS without an HS* entry) never reads the JWT secret.
+  const usesSecret = auth.jwt.algorithms.some((algorithm) => algorithm.startsWith('HS'));
+  const secret = auth.jwt.secret && usesSecret ? await resolveSecret(clients, auth.jwt.secret) : undefined;
   if (!verifier || verifier.secret !== secret) {
     const verify = createTokenVerifier({
       ...(secret ? { secret } : {}),
