@@ -62,13 +62,12 @@ function levelOf(configured: string | undefined): 'DEBUG' | 'INFO' | 'WARN' | 'E
 }
 
 // LOG_LEVEL is read at each entry, as it always was: tests and the local stack change it after
-// the logger is loaded (`silent` in the test runs, `debug` where a test reads every line).
-let appliedLevel = process.env.LOG_LEVEL;
+// the logger is loaded (`silent` in the test runs, `debug` where a test reads every line). It is
+// compared with the logger's level each time, not with the last value set: Powertools keeps a
+// level set during an invocation for that invocation only.
 function write(level: Level, message: string, fields?: Record<string, unknown>): void {
-  if (process.env.LOG_LEVEL !== appliedLevel) {
-    appliedLevel = process.env.LOG_LEVEL;
-    powertoolsLogger.setLogLevel(levelOf(appliedLevel));
-  }
+  const wanted = levelOf(process.env.LOG_LEVEL);
+  if (powertoolsLogger.getLevelName() !== wanted) powertoolsLogger.setLogLevel(wanted);
   if (fields === undefined) powertoolsLogger[level](message);
   else powertoolsLogger[level](message, fields);
 }
