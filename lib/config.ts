@@ -12,6 +12,8 @@ export interface ClientSettings {
   dynamodbEndpoint: string | undefined;
   s3Endpoint: string | undefined;
   lambdaEndpoint: string | undefined;
+  /** An SSM-compatible endpoint (tests); unset in AWS and locally, where secrets come from env. */
+  ssmEndpoint: string | undefined;
   /** The first retry's delay ceiling of every storage call (lib/storage/retry.ts); tests shorten it. */
   storageRetryBaseDelayMs: number;
 }
@@ -136,6 +138,7 @@ export function clientSettingsOf(env: Env = process.env): ClientSettings {
     dynamodbEndpoint: optional(env, 'DYNAMODB_ENDPOINT'),
     s3Endpoint: optional(env, 'S3_ENDPOINT'),
     lambdaEndpoint: optional(env, 'LAMBDA_ENDPOINT'),
+    ssmEndpoint: optional(env, 'SSM_ENDPOINT'),
     storageRetryBaseDelayMs: positiveInt(env, 'STORAGE_RETRY_BASE_DELAY_MS', DEFAULT_BASE_DELAY_MS, 10_000),
   };
 }

@@ -124,7 +124,11 @@ let secrets: SSMProvider | undefined;
  */
 export async function resolveSecret(config: ClientSettings, ref: SecretRef): Promise<string> {
   if ('value' in ref) return ref.value;
-  ssm ??= new SSMClient({ region: config.region, ...retrySettingsOf(config) });
+  ssm ??= new SSMClient({
+    region: config.region,
+    ...retrySettingsOf(config),
+    ...(config.ssmEndpoint ? { endpoint: config.ssmEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
+  });
   secrets ??= new SSMProvider({ awsSdkV3Client: ssm });
   const value = await secrets.get(ref.ssmParameter, { decrypt: true, maxAge: SECRET_MAX_AGE_SECONDS });
   if (!value) throw new Error(`SSM parameter ${ref.ssmParameter} is empty`);
