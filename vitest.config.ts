@@ -11,6 +11,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The JSON report is what .ci/run reads for its one-line totals.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
-    env: { LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { LOG_LEVEL: 'silent' },
   },
 });

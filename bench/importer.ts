@@ -125,7 +125,7 @@ async function importObject(
   object: DroppedObject,
   eventFile: string,
 ): Promise<{ seconds: number; cpuSeconds: number; startedAt: number; endedAt: number; report: ImportReport }> {
-  const runtime = await import('../functions/runtime.js');
+  const runtime = await import('../functions/wiring/all.js');
   const { handler } = await import('../functions/import-object.js');
   await runtime.users.registerUser(BENCH_OWNER);
   const event = await objectCreatedEvent(object, eventFile);

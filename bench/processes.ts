@@ -72,7 +72,7 @@ function nodeProcess(nodeArgs: string[], args: string[], env: NodeJS.ProcessEnv 
   const commandArgs = wrapper ? [process.execPath, ...nodeArgs, ...args] : [...nodeArgs, ...args];
   return spawn(command, commandArgs, {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: 'silent', ...env },
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
   });
 }
 
@@ -81,9 +81,8 @@ function tsxProcess(script: string, args: string[], options: { nodeArgs?: string
 }
 
 /**
- * Bundles the importer as serverless-esbuild bundles a function (ESM, node20, the AWS SDK left
- * to the runtime), into node_modules/.cache so the SDK resolves from node_modules (not into
- * .esbuild/, which `osls package` empties).
+ * Bundles the importer as serverless-esbuild bundles a function (ESM, node22, the AWS SDK
+ * bundled too), into node_modules/.cache (not into .esbuild/, which `osls package` empties).
  * Run as plain JavaScript, its memory is the function's, without tsx's loader thread.
  */
 export async function bundleImporter(): Promise<string> {
@@ -94,8 +93,7 @@ export async function bundleImporter(): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
-    external: ['@aws-sdk/*'],
+    target: 'node22',
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     logLevel: 'warning',
   });

@@ -1,7 +1,10 @@
 import { jsonResponse } from '../lib/http/responses.js';
 import { createUploadJob, uploadSize } from '../lib/jobs/create-jobs.js';
 import { requireRegisteredUser } from '../lib/users.js';
-import { adminRoute, jsonBody, uploadDeps, users } from './runtime.js';
+import { adminRoute } from './layer/http-route.js';
+import { jsonBody } from './layer/request.js';
+import { uploadDeps } from './wiring/upload-jobs.js';
+import { users } from './wiring/users.js';
 
 /** POST /admin/phonebook/imports `{username, size}`: the same, into a registered user's phonebook. */
 export const handler = adminRoute(async (event) => {

@@ -2,25 +2,34 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { resolveSecret } from '../lib/adapters/aws-clients.js';
 import { accessScopeOf, decideAccess, requiredCapabilityOf } from '../lib/auth/access.js';
 import { createTokenVerifier, type TokenVerifier } from '../lib/auth/jwt.js';
-import { loadConfig } from '../lib/config.js';
+import { configSection } from '../lib/config.js';
 import { logger } from '../lib/logger.js';
+import { eventHandler } from './layer/event-handler.js';
 
-const config = loadConfig();
+// The authorizer reads only who may call and how to reach SSM: no table, no bucket.
+const auth = configSection('auth');
+const clients = configSection('clients');
 
-let verifier: Promise<TokenVerifier> | undefined;
-function userTokenVerifier(): Promise<TokenVerifier> {
-  verifier ??= (async () =>
-    createTokenVerifier({
-      ...(config.jwt.secret ? { secret: await resolveSecret(config, config.jwt.secret) } : {}),
-      ...(config.jwt.jwksUrl ? { jwksUrl: config.jwt.jwksUrl } : {}),
-      ...(config.jwt.issuer ? { issuer: config.jwt.issuer } : {}),
-      ...(config.jwt.audience ? { audience: config.jwt.audience } : {}),
-      algorithms: config.jwt.algorithms,
-    }))();
-  verifier.catch(() => {
-    verifier = undefined;
-  });
-  return verifier;
+let verifier: { secret: string | undefined; verify: TokenVerifier } | undefined;
+/**
+ * The user-token verifier, built again when the JWT secret changed: the secret is read through
+ * the SSM cache (a few minutes), so a rotated secret takes effect without a cold start.
+ */
+async function userTokenVerifier(): Promise<TokenVerifier> {
+  // A JWKS-only deployment (JWT_ALGORITHMS without an HS* entry) never reads the JWT secret.
+  const usesSecret = auth.jwt.algorithms.some((algorithm) => algorithm.startsWith('HS'));
+  const secret = auth.jwt.secret && usesSecret ? await resolveSecret(clients, auth.jwt.secret) : undefined;
+  if (!verifier || verifier.secret !== secret) {
+    const verify = createTokenVerifier({
+      ...(secret ? { secret } : {}),
+      ...(auth.jwt.jwksUrl ? { jwksUrl: auth.jwt.jwksUrl } : {}),
+      ...(auth.jwt.issuer ? { issuer: auth.jwt.issuer } : {}),
+      ...(auth.jwt.audience ? { audience: auth.jwt.audience } : {}),
+      algorithms: auth.jwt.algorithms,
+    });
+    verifier = { secret, verify };
+  }
+  return verifier.verify;
 }
 
 function policy(effect: 'Allow' | 'Deny', resource: string, principalId: string, context: Record<string, string>): APIGatewayAuthorizerResult {
@@ -37,7 +46,7 @@ function policy(effect: 'Allow' | 'Deny', resource: string, principalId: string,
  * - 403: Deny with the message in the context; the ACCESS_DENIED gateway response renders it;
  * - user 401: "Unauthorized"; the UNAUTHORIZED gateway response renders the contract body;
  * - admin 401 (allowed IP, bad token): Allow as principal "none", and the route guard
- *   (`adminRoute` in functions/runtime.ts, decided by the route's path) answers the contract's
+ *   (`routeGuard` in functions/layer/route-guard.ts, decided by the route's path) answers the contract's
  *   admin 401 body, which no static gateway response could give beside the user one.
  */
 async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
@@ -52,8 +61,8 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
       requiredCapability: scope === 'user' ? requiredCapabilityOf(event.httpMethod, event.resource) : undefined,
     },
     {
-      adminAllowList: config.superAdminAllowList,
-      superAdminToken: () => resolveSecret(config, config.superAdminToken),
+      adminAllowList: auth.superAdminAllowList,
+      superAdminToken: () => resolveSecret(clients, auth.superAdminToken),
       verifyUserToken: async (token) => {
         try {
           return await (await userTokenVerifier())(token);
@@ -86,7 +95,7 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
   throw new Error('Unauthorized');
 }
 
-export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+export const handler = eventHandler(async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   try {
     return await authorize(event);
   } catch (error) {
@@ -99,4 +108,4 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
     }
     throw error;
   }
-};
+});

@@ -1,19 +1,22 @@
+import { configSection } from '../lib/config.js';
 import { jsonResponse } from '../lib/http/responses.js';
 import { bulkUpsert } from '../lib/import/bulk.js';
 import { parseFlag } from '../lib/import/upload-import.js';
 import { logger } from '../lib/logger.js';
-import { config, contacts, jsonBody, userRoute } from './runtime.js';
+import { userRoute } from './layer/http-route.js';
+import { recordImport } from './layer/observability.js';
+import { jsonBody } from './layer/request.js';
+import { contacts } from './wiring/contacts.js';
+
+const { bulkMaxContacts } = configSection('imports');
 
 /** POST /phonebook/contacts/bulk[?dry_run=true]: create or update the caller's contacts. */
 export const handler = userRoute(async (event, owner) => {
+  const startedAt = Date.now();
   const dryRun = parseFlag('dry_run', event.queryStringParameters?.dry_run);
-  const result = await bulkUpsert(jsonBody(event), owner, contacts, { maxContacts: config.bulkMaxContacts, dryRun });
-  logger.info('bulk finished', {
-    owner,
-    requestId: event.requestContext.requestId,
-    contacts: result.contacts.length,
-    failed: result.failed_contacts.length,
-    dryRun,
-  });
+  const result = await bulkUpsert(jsonBody(event), owner, contacts, { maxContacts: bulkMaxContacts, dryRun });
+  const failed = result.failed_contacts.length;
+  logger.info('bulk finished', { owner, contacts: result.contacts.length, failed, dryRun });
+  if (!dryRun) recordImport('POST /phonebook/contacts/bulk', { imported: result.contacts.length - failed, skipped: 0, failed }, startedAt);
   return jsonResponse(200, result);
 }, { limit: 'bulk' });

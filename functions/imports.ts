@@ -3,7 +3,10 @@ import { csvResponse, type HttpResponse, jsonResponse, seeOtherResponse } from '
 import { type ImportJob, isImportId } from '../lib/jobs/job.js';
 import { jobView, rejectedRowsDownload } from '../lib/jobs/job-view.js';
 import { validateUsername } from '../lib/users.js';
-import { adminRoute, files, jobs, pathParameter, userRoute } from './runtime.js';
+import { adminRoute, userRoute } from './layer/http-route.js';
+import { pathParameter } from './layer/request.js';
+import { files } from './wiring/files.js';
+import { jobs } from './wiring/jobs.js';
 
 function listLimit(raw: string | undefined): number {
   if (raw === undefined) return 20;

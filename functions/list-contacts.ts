@@ -1,9 +1,13 @@
 import { BadRequestError } from '../lib/errors.js';
 import { jsonResponse } from '../lib/http/responses.js';
-import { config, contacts, userRoute } from './runtime.js';
+import { configSection } from '../lib/config.js';
+import { userRoute } from './layer/http-route.js';
+import { contacts } from './wiring/contacts.js';
+
+const { contactsPageSize } = configSection('imports');
 
 function pageSize(raw: string | undefined): number {
-  if (raw === undefined) return config.contactsPageSize;
+  if (raw === undefined) return contactsPageSize;
   const limit = Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new BadRequestError('invalid limit', "'limit' must be a whole number from 1 to 1000");

@@ -1,6 +1,8 @@
 import { jsonResponse } from '../lib/http/responses.js';
 import { validateUsername } from '../lib/users.js';
-import { adminRoute, pathParameter, users } from './runtime.js';
+import { adminRoute } from './layer/http-route.js';
+import { pathParameter } from './layer/request.js';
+import { users } from './wiring/users.js';
 
 /** PUT /admin/users/{username}: registers a user (201), or confirms an existing one (200). */
 export const handler = adminRoute(async (event) => {

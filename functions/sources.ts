@@ -1,7 +1,10 @@
 import { NotFoundError } from '../lib/errors.js';
 import { jsonResponse } from '../lib/http/responses.js';
 import { sourceFromRequest, sourceView, validateSourceId } from '../lib/jobs/sources.js';
-import { adminRoute, jsonBody, pathParameter, sources, users } from './runtime.js';
+import { adminRoute } from './layer/http-route.js';
+import { jsonBody, pathParameter } from './layer/request.js';
+import { sources } from './wiring/sources.js';
+import { users } from './wiring/users.js';
 
 /**
  * Super-admin management of scheduled re-import sources:
@@ -22,8 +25,6 @@ export const handler = adminRoute(async (event) => {
     if (!(await sources.deleteSource(id))) throw new NotFoundError('source not found');
     return { statusCode: 204, headers: {}, body: '' };
   }
-  const { created } = await sources.putSource(await sourceFromRequest(id, jsonBody(event), users));
-  const stored = await sources.getSource(id);
-  if (!stored) throw new NotFoundError('source not found');
-  return jsonResponse(created ? 201 : 200, sourceView(stored));
+  const { source, created } = await sources.putSource(await sourceFromRequest(id, jsonBody(event), users));
+  return jsonResponse(created ? 201 : 200, sourceView(source));
 });

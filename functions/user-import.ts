@@ -3,13 +3,17 @@ import { jsonResponse } from '../lib/http/responses.js';
 import { reportCounts } from '../lib/import/report.js';
 import { importForm } from '../lib/import/upload-import.js';
 import { logger } from '../lib/logger.js';
-import { header, importDeps, requestBody, userRoute } from './runtime.js';
+import { userRoute } from './layer/http-route.js';
+import { recordImport } from './layer/observability.js';
+import { header, requestBody } from './layer/request.js';
+import { importDeps } from './wiring/sync-import.js';
 
 /** POST /phonebook/import/: the caller's own phonebook. */
 export const handler = userRoute(async (event, owner) => {
+  const startedAt = Date.now();
   const form = await parseMultipartForm(requestBody(event), header(event, 'content-type'));
   const report = await importForm(form, owner, importDeps);
-  logger.info('import finished', { owner, requestId: event.requestContext.requestId, ...reportCounts(report) });
+  logger.info('import finished', { owner, ...reportCounts(report) });
+  recordImport('POST /phonebook/import', { imported: report.imported_rows, skipped: report.skipped_rows, failed: report.failed_rows }, startedAt);
   return jsonResponse(200, report);
 }, { limit: 'syncImport' });
-

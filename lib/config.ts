@@ -5,19 +5,21 @@ import { DEFAULT_BASE_DELAY_MS } from './storage/retry.js';
 /** A secret given directly (local) or by the name of an SSM SecureString parameter (cloud). */
 export type SecretRef = { value: string } | { ssmParameter: string };
 
-export interface Config {
+/** How the AWS clients reach their services: every function that builds a client reads it. */
+export interface ClientSettings {
   region: string;
-  contactsTable: string;
-  usersTable: string;
-  jobsTable: string;
-  sourcesTable: string;
-  uploadBucket: string;
-  /** The function that runs import jobs, invoked asynchronously to start or continue one. */
-  importFunctionName: string;
   /** Set for the local stack; unset in AWS. */
   dynamodbEndpoint: string | undefined;
   s3Endpoint: string | undefined;
   lambdaEndpoint: string | undefined;
+  /** An SSM-compatible endpoint (tests); unset in AWS and locally, where secrets come from env. */
+  ssmEndpoint: string | undefined;
+  /** The first retry's delay ceiling of every storage call (lib/storage/retry.ts); tests shorten it. */
+  storageRetryBaseDelayMs: number;
+}
+
+/** Who may call: the authorizer's section (it needs no table). */
+export interface AuthConfig {
   superAdminAllowList: IpAllowList;
   superAdminToken: SecretRef;
   jwt: {
@@ -27,9 +29,34 @@ export interface Config {
     audience: string | undefined;
     algorithms: string[];
   };
+}
+
+/** Where the data lives. */
+export interface StorageConfig {
+  contactsTable: string;
+  usersTable: string;
+  jobsTable: string;
+  sourcesTable: string;
+  uploadBucket: string;
+}
+
+/** How rows are written and answered, by the synchronous routes and the jobs alike. */
+export interface ImportConfig {
   writeConcurrency: number;
   maxErrorMessages: number;
+  /** Rows a synchronous import may hold: more is a 413 pointing to the job path (README "Limits"). */
+  syncImportMaxRows: number;
+  /** Contacts one POST /phonebook/contacts/bulk may carry. */
+  bulkMaxContacts: number;
   contactsPageSize: number;
+  /** An export up to this size is the response body; a larger one becomes a download link. */
+  exportInlineMaxBytes: number;
+}
+
+/** Import jobs: uploads, invocations, checkpoints and leases. */
+export interface JobsConfig {
+  /** The function that runs import jobs, invoked asynchronously to start or continue one. */
+  importFunctionName: string;
   maxUploadBytes: number;
   uploadUrlTtlSeconds: number;
   /** Caps one invocation's work on an import before it checkpoints and continues; unset: the Lambda timeout decides. */
@@ -37,18 +64,17 @@ export interface Config {
   importCheckpointRows: number;
   /** How long an import job's claim holds without a heartbeat (renewed every third of it). */
   importLeaseMs: number;
-  /** An export up to this size is the response body; a larger one becomes a download link. */
-  exportInlineMaxBytes: number;
-  /** Contacts one POST /phonebook/contacts/bulk may carry. */
-  bulkMaxContacts: number;
-  /** The first retry's delay ceiling of every storage call (lib/storage/retry.ts); tests shorten it. */
-  storageRetryBaseDelayMs: number;
-  /** Rows a synchronous import may hold: more is a 413 pointing to the job path (README "Limits"). */
-  syncImportMaxRows: number;
+}
+
+/** The per-principal limits of the limited routes and the job quota. */
+export interface LimitsConfig {
   /** The table of rate counters and in-flight slots. */
   limitsTable: string;
   limits: LimitSettings;
 }
+
+/** The whole configuration (the local stack checks it all before it serves). */
+export type Config = ClientSettings & AuthConfig & StorageConfig & ImportConfig & JobsConfig & LimitsConfig;
 
 /** Per-principal limits on the import and job-creation routes (README "Limits"). */
 export interface LimitSettings {
@@ -105,11 +131,20 @@ function secretRef(env: Env, valueName: string, parameterName: string): SecretRe
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
-/**
- * Reads and validates the whole configuration once; every problem names its variable.
- * See README.md "Configuration" for the meaning of each.
- */
-export function loadConfig(env: Env = process.env): Config {
+/** The `AWS_*` and endpoint variables, and the storage retry's base delay. */
+export function clientSettingsOf(env: Env = process.env): ClientSettings {
+  return {
+    region: optional(env, 'AWS_REGION') ?? 'us-east-1',
+    dynamodbEndpoint: optional(env, 'DYNAMODB_ENDPOINT'),
+    s3Endpoint: optional(env, 'S3_ENDPOINT'),
+    lambdaEndpoint: optional(env, 'LAMBDA_ENDPOINT'),
+    ssmEndpoint: optional(env, 'SSM_ENDPOINT'),
+    storageRetryBaseDelayMs: positiveInt(env, 'STORAGE_RETRY_BASE_DELAY_MS', DEFAULT_BASE_DELAY_MS, 10_000),
+  };
+}
+
+/** The super admin's allow-list and token, and how user tokens are verified. */
+export function authConfigOf(env: Env = process.env): AuthConfig {
   const superAdminToken = secretRef(env, 'SUPER_ADMIN_TOKEN', 'SUPER_ADMIN_TOKEN_PARAM');
   if (!superAdminToken) throw new ConfigError('SUPER_ADMIN_TOKEN or SUPER_ADMIN_TOKEN_PARAM is required');
   const jwtSecret = secretRef(env, 'JWT_SECRET', 'JWT_SECRET_PARAM');
@@ -127,16 +162,6 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   return {
-    region: optional(env, 'AWS_REGION') ?? 'us-east-1',
-    contactsTable: required(env, 'CONTACTS_TABLE'),
-    usersTable: required(env, 'USERS_TABLE'),
-    jobsTable: required(env, 'JOBS_TABLE'),
-    sourcesTable: required(env, 'SOURCES_TABLE'),
-    uploadBucket: required(env, 'UPLOAD_BUCKET'),
-    importFunctionName: required(env, 'IMPORT_FUNCTION_NAME'),
-    dynamodbEndpoint: optional(env, 'DYNAMODB_ENDPOINT'),
-    s3Endpoint: optional(env, 'S3_ENDPOINT'),
-    lambdaEndpoint: optional(env, 'LAMBDA_ENDPOINT'),
     superAdminAllowList: parseIpAllowList(optional(env, 'SUPER_ADMIN_ALLOW_IPS') ?? '127.0.0.0/8'),
     superAdminToken,
     jwt: {
@@ -146,9 +171,36 @@ export function loadConfig(env: Env = process.env): Config {
       audience: optional(env, 'JWT_AUDIENCE'),
       algorithms,
     },
+  };
+}
+
+/** The tables and the bucket. */
+export function storageConfigOf(env: Env = process.env): StorageConfig {
+  return {
+    contactsTable: required(env, 'CONTACTS_TABLE'),
+    usersTable: required(env, 'USERS_TABLE'),
+    jobsTable: required(env, 'JOBS_TABLE'),
+    sourcesTable: required(env, 'SOURCES_TABLE'),
+    uploadBucket: required(env, 'UPLOAD_BUCKET'),
+  };
+}
+
+export function importConfigOf(env: Env = process.env): ImportConfig {
+  return {
     writeConcurrency: positiveInt(env, 'IMPORT_WRITE_CONCURRENCY', 4, 64),
     maxErrorMessages: positiveInt(env, 'IMPORT_MAX_ERROR_MESSAGES', 100, 10_000),
+    // Measured (README "Limits"): well inside API Gateway's 29 s, a re-import included.
+    syncImportMaxRows: positiveInt(env, 'SYNC_IMPORT_MAX_ROWS', 20_000, 10_000_000),
+    bulkMaxContacts: positiveInt(env, 'BULK_MAX_CONTACTS', 1_000, 10_000),
     contactsPageSize: positiveInt(env, 'CONTACTS_PAGE_SIZE', 100, 1_000),
+    // Lambda caps a response at 6 MB of JSON; escaping can double a CSV's bytes in the worst case.
+    exportInlineMaxBytes: positiveInt(env, 'EXPORT_INLINE_MAX_BYTES', 3 * 1024 * 1024, 3 * 1024 * 1024),
+  };
+}
+
+export function jobsConfigOf(env: Env = process.env): JobsConfig {
+  return {
+    importFunctionName: required(env, 'IMPORT_FUNCTION_NAME'),
     // S3 takes up to 5 GB in one PUT; 1 GiB keeps one import within a few Lambda invocations.
     maxUploadBytes: positiveInt(env, 'MAX_UPLOAD_BYTES', 1024 ** 3, 5 * 1024 ** 3),
     uploadUrlTtlSeconds: positiveInt(env, 'UPLOAD_URL_TTL_SECONDS', 900, 7 * 24 * 3600),
@@ -156,15 +208,53 @@ export function loadConfig(env: Env = process.env): Config {
     importCheckpointRows: positiveInt(env, 'IMPORT_CHECKPOINT_ROWS', 5_000, 1_000_000),
     // A dead job resumes within this plus the sweep's minute; tests shorten it.
     importLeaseMs: positiveInt(env, 'IMPORT_LEASE_MS', 60_000, 15 * 60 * 1000),
-    // Lambda caps a response at 6 MB of JSON; escaping can double a CSV's bytes in the worst case.
-    exportInlineMaxBytes: positiveInt(env, 'EXPORT_INLINE_MAX_BYTES', 3 * 1024 * 1024, 3 * 1024 * 1024),
-    bulkMaxContacts: positiveInt(env, 'BULK_MAX_CONTACTS', 1_000, 10_000),
-    storageRetryBaseDelayMs: positiveInt(env, 'STORAGE_RETRY_BASE_DELAY_MS', DEFAULT_BASE_DELAY_MS, 10_000),
-    // Measured (README "Limits"): well inside API Gateway's 29 s, a re-import included.
-    syncImportMaxRows: positiveInt(env, 'SYNC_IMPORT_MAX_ROWS', 20_000, 10_000_000),
-    limitsTable: required(env, 'LIMITS_TABLE'),
-    limits: limitSettings(env),
   };
+}
+
+export function limitsConfigOf(env: Env = process.env): LimitsConfig {
+  return { limitsTable: required(env, 'LIMITS_TABLE'), limits: limitSettings(env) };
+}
+
+/**
+ * Reads and validates the whole configuration once; every problem names its variable.
+ * See README.md "Configuration" for the meaning of each. A function reads only its sections
+ * (`configSection`); the local stack and tools read all of them.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const auth = authConfigOf(env);
+  return {
+    ...clientSettingsOf(env),
+    ...storageConfigOf(env),
+    ...jobsConfigOf(env),
+    ...auth,
+    ...importConfigOf(env),
+    ...limitsConfigOf(env),
+  };
+}
+
+const SECTIONS = {
+  clients: clientSettingsOf,
+  auth: authConfigOf,
+  storage: storageConfigOf,
+  imports: importConfigOf,
+  jobs: jobsConfigOf,
+  limits: limitsConfigOf,
+} as const;
+type Sections = typeof SECTIONS;
+const loadedSections = new Map<keyof Sections, unknown>();
+
+/**
+ * One section of the configuration from `process.env`, read and validated once per container,
+ * when the first function module that needs it loads: a bad variable fails that cold start
+ * with its name, and the authorizer never reads (nor requires) a table's name.
+ */
+export function configSection<Name extends keyof Sections>(name: Name): ReturnType<Sections[Name]> {
+  let section = loadedSections.get(name) as ReturnType<Sections[Name]> | undefined;
+  if (section === undefined) {
+    section = SECTIONS[name](process.env) as ReturnType<Sections[Name]>;
+    loadedSections.set(name, section);
+  }
+  return section;
 }
 
 function limitSettings(env: Env): LimitSettings {

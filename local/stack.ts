@@ -12,10 +12,6 @@ import { type Gateway, startGateway } from './gateway.js';
 import { startLambdaEndpoint } from './lambda-endpoint.js';
 import { loadServiceDefinition, type ServiceDefinition } from './service-definition.js';
 
-// The SDK warns on every start that its 2027 releases need Node 22; the Lambda runtime is
-// Node 22 already (serverless.yml), and the warning buries the local stack's own output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface LocalSecrets {

@@ -1,8 +1,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { Config, SecretRef } from '../config.js';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { ClientSettings, SecretRef } from '../config.js';
 import { backoffDelayMs, type FailureKind, type RetryPolicy, retryPolicyOf, shouldRetry } from '../storage/retry.js';
 
 /** Placeholder credentials for the embedded DynamoDB and Lambda endpoints, which accept any. */
@@ -50,7 +51,7 @@ function retryToken(retryCount: number, delayMs: number): RetryToken {
 }
 
 /** The retry settings every client gets, so that all of them follow one policy. */
-function retrySettingsOf(config: Config): { maxAttempts: number; retryStrategy: StorageRetryStrategy } {
+function retrySettingsOf(config: ClientSettings): { maxAttempts: number; retryStrategy: StorageRetryStrategy } {
   const policy = retryPolicyOf(config.storageRetryBaseDelayMs);
   return { maxAttempts: policy.maxAttempts, retryStrategy: new StorageRetryStrategy(policy) };
 }
@@ -69,7 +70,7 @@ let ssm: SSMClient | undefined;
 let s3: S3Client | undefined;
 let lambda: LambdaClient | undefined;
 
-export function s3Client(config: Config): S3Client {
+export function s3Client(config: ClientSettings): S3Client {
   s3 ??= new S3Client({
     region: config.region,
     ...retrySettingsOf(config),
@@ -82,7 +83,7 @@ export function s3Client(config: Config): S3Client {
   return s3;
 }
 
-export function lambdaClient(config: Config): LambdaClient {
+export function lambdaClient(config: ClientSettings): LambdaClient {
   lambda ??= new LambdaClient({
     region: config.region,
     ...retrySettingsOf(config),
@@ -92,7 +93,7 @@ export function lambdaClient(config: Config): LambdaClient {
 }
 
 /** One client per container, reused across invocations. */
-export function dynamoClient(config: Config): DynamoDBClient {
+export function dynamoClient(config: ClientSettings): DynamoDBClient {
   if (!dynamo) {
     dynamo = new DynamoDBClient({
       region: config.region,
@@ -107,25 +108,29 @@ export function dynamoClient(config: Config): DynamoDBClient {
   return dynamo;
 }
 
-const secretCache = new Map<string, Promise<string>>();
+/**
+ * How long a secret read from SSM is reused before it is read again: a rotated token or JWT
+ * secret takes effect within this time in every warm container, without a cold start, and a
+ * busy container asks SSM once per this time, not per request.
+ */
+export const SECRET_MAX_AGE_SECONDS = 300;
 
-/** Resolves a secret once per container: from the environment locally, from SSM in AWS. */
-export function resolveSecret(config: Config, ref: SecretRef): Promise<string> {
-  if ('value' in ref) return Promise.resolve(ref.value);
-  let cached = secretCache.get(ref.ssmParameter);
-  if (!cached) {
-    ssm ??= new SSMClient({ region: config.region, ...retrySettingsOf(config) });
-    const client = ssm;
-    cached = client
-      .send(new GetParameterCommand({ Name: ref.ssmParameter, WithDecryption: true }))
-      .then((result) => {
-        const value = result.Parameter?.Value;
-        if (!value) throw new Error(`SSM parameter ${ref.ssmParameter} is empty`);
-        return value;
-      });
-    // A failed lookup is not cached: the next invocation tries again.
-    cached.catch(() => secretCache.delete(ref.ssmParameter));
-    secretCache.set(ref.ssmParameter, cached);
-  }
-  return cached;
+let secrets: SSMProvider | undefined;
+
+/**
+ * A secret: from the environment locally, from SSM in AWS through Powertools Parameters, which
+ * caches it for `SECRET_MAX_AGE_SECONDS` and does not cache a failed read (the next call tries
+ * again).
+ */
+export async function resolveSecret(config: ClientSettings, ref: SecretRef): Promise<string> {
+  if ('value' in ref) return ref.value;
+  ssm ??= new SSMClient({
+    region: config.region,
+    ...retrySettingsOf(config),
+    ...(config.ssmEndpoint ? { endpoint: config.ssmEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
+  });
+  secrets ??= new SSMProvider({ awsSdkV3Client: ssm });
+  const value = await secrets.get(ref.ssmParameter, { decrypt: true, maxAge: SECRET_MAX_AGE_SECONDS });
+  if (!value) throw new Error(`SSM parameter ${ref.ssmParameter} is empty`);
+  return value;
 }

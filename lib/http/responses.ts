@@ -23,7 +23,8 @@ export function toHttpResponse(error: unknown): HttpResponse {
     return { ...response, headers: { ...response.headers, ...error.headers } };
   }
   if (error instanceof AppError) return jsonResponse(error.status, error.body);
-  logger.error('unhandled error', { error: describeError(error) });
+  // The error itself: the logger writes its name, message, stack and cause, and no other property.
+  logger.error('unhandled error', { error: error instanceof Error ? error : describeError(error) });
   return jsonResponse(500, { message: 'internal error' });
 }
 

@@ -5,7 +5,7 @@ import { logger } from '../logger.js';
 import type { LimitStore } from '../storage/ports.js';
 
 /**
- * The kinds of limited route, named where a route is declared (functions/runtime.ts):
+ * The kinds of limited route, named where a route is declared (functions/layer/http-route.ts):
  * synchronous imports (a rate and a cap on imports running at once), job creation and bulk
  * writes (a rate each). Job quotas per owner are checked when a job is created (job-quota.ts).
  */

@@ -20,11 +20,11 @@ async function ownContacts(username: string, prefix: string): Promise<Array<Reco
 describe('an invocation that dies mid-file', () => {
   it('resumes from the last checkpoint after an invocation dies mid-file, without losing or repeating rows', async () => {
     const { runImportJob } = await import('../../lib/jobs/run-import-job.js');
-    const { jobRunnerDeps, jobs } = await import('../../functions/runtime.js');
+    const { jobRunnerDeps, jobs } = await import('../../functions/wiring/all.js');
     const { sweepStaleJobs } = await import('../../lib/jobs/reimport.js');
     const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
     const { dynamoClient } = await import('../../lib/adapters/aws-clients.js');
-    const { config } = await import('../../functions/runtime.js');
+    const { config } = await import('../../functions/wiring/all.js');
     const token = await api.userToken('john.smith');
     const csv = contactsCsv(3000, 'Crash', 50);
     const created = await createUpload(api, token, csv.length);

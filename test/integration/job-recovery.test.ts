@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function runtime() {
   const [{ jobRunnerDeps, jobs, config }, { runImportJob }, { sweepStaleJobs }, { dynamoClient }] = await Promise.all([
-    import('../../functions/runtime.js'),
+    import('../../functions/wiring/all.js'),
     import('../../lib/jobs/run-import-job.js'),
     import('../../lib/jobs/reimport.js'),
     import('../../lib/adapters/aws-clients.js'),

@@ -29,7 +29,7 @@ async function jobsOf(username: string): Promise<JobView[]> {
 describe('handleObjectCreated', () => {
   it('runs the first record\'s job here, hands the others to new invocations, and ignores keys that import nothing', async () => {
     const { handleObjectCreated } = await import('../../lib/jobs/object-events.js');
-    const { jobRunnerDeps, users } = await import('../../functions/runtime.js');
+    const { jobRunnerDeps, users } = await import('../../functions/wiring/all.js');
     const started: Array<{ owner: string; importId: string }> = [];
     const trigger: ImportTrigger = { startImport: async (owner, importId) => void started.push({ owner, importId }) };
     const records = [

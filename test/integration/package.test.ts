@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
+import { loadServiceDefinition } from '../../local/service-definition.js';
 import { PROJECT_ROOT } from '../../local/stack.js';
 
 const run = promisify(execFile);
@@ -19,13 +20,40 @@ async function zipModes(file: string): Promise<Map<string, number>> {
     zip.on('error', reject);
   });
 }
+/** The text of one file in a zip. */
+async function zipText(file: string, name: string): Promise<string> {
+  const zip = await promisify<string, yauzl.Options, yauzl.ZipFile>(yauzl.open)(file, { lazyEntries: true, autoClose: true });
+  return new Promise((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      if (entry.fileName !== name) return zip.readEntry();
+      zip.openReadStream(entry, (error, stream) => {
+        if (error) return reject(error);
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          zip.close();
+          resolve(Buffer.concat(chunks).toString('utf8'));
+        });
+        stream.on('error', reject);
+      });
+    });
+    zip.on('end', () => reject(new Error(`${name} is not in ${file}`)));
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+}
+
+type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+
 let outputDir: string | undefined;
+let packaged: Promise<Template> | undefined;
 afterAll(async () => {
   if (outputDir) await rm(outputDir, { recursive: true, force: true });
 });
 
-describe('serverless package', () => {
-  it('builds the CloudFormation template offline, without AWS credentials', async () => {
+/** `osls package`, run once for the file's tests. */
+function packageOnce(): Promise<Template> {
+  packaged ??= (async () => {
     outputDir = await mkdtemp(path.join(tmpdir(), 'phonebook-package-'));
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
     await run(path.join(PROJECT_ROOT, 'node_modules/.bin/osls'), ['package', '--stage', 'ci', '--package', outputDir], {
@@ -33,9 +61,15 @@ describe('serverless package', () => {
       env: { ...env, AWS_SDK_LOAD_CONFIG: '0', HOME: outputDir },
       timeout: 120_000,
     });
-    const template = JSON.parse(await readFile(path.join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-    };
+    return JSON.parse(await readFile(path.join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  })();
+  return packaged;
+}
+
+describe('serverless package', () => {
+  it('builds the CloudFormation template offline, without AWS credentials', async () => {
+    const template = await packageOnce();
+    if (!outputDir) throw new Error('not packaged');
     const resources = Object.values(template.Resources);
     const methods = resources.filter((r) => r.Type === 'AWS::ApiGateway::Method');
     expect(methods.length).toBeGreaterThanOrEqual(4);
@@ -69,5 +103,98 @@ describe('serverless package', () => {
     // The limits table exists and the functions are told its name.
     expect(template.Resources.LimitsTable?.Type).toBe('AWS::DynamoDB::Table');
     expect(text).toContain('LIMITS_TABLE');
+  }, 180_000);
+});
+
+/** The logical id of a function's resource, as the framework names it (`userImport` → `UserImportLambdaFunction`). */
+const functionResourceOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
+
+/** What a CloudFormation resource reference in a policy points at, by name. */
+function resourceNameOf(resource: unknown): string {
+  const text = JSON.stringify(resource);
+  for (const name of ['ContactsTable', 'UsersTable', 'JobsTable', 'SourcesTable', 'LimitsTable', 'ImportFailuresQueue']) {
+    if (text.includes(`"${name}"`)) return text.includes('index/*') ? `${name}/index` : name;
+  }
+  if (text.includes('-uploads-')) return 'UploadBucket';
+  const parameter = /parameter\/\$\{self:service\}\/\$\{sls:stage\}\/([\w-]+)|:parameter\/[^"]*?\/([\w-]+)"/.exec(text);
+  if (text.includes(':parameter/')) return `ssm:${parameter?.[1] ?? parameter?.[2] ?? text}`;
+  if (text.includes('importObject')) return 'importObject';
+  return text;
+}
+
+/** Every `action resource` a function's own role allows, beside writing its logs. */
+function permissionsOf(template: Template, name: string): Set<string> {
+  const role = (template.Resources[functionResourceOf(name)]?.Properties.Role as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0];
+  const policies = (template.Resources[role ?? '']?.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } }>;
+  const permissions = new Set<string>();
+  for (const statement of policies.flatMap((policy) => policy.PolicyDocument.Statement)) {
+    const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    for (const action of actions) {
+      if (action.startsWith('logs:')) continue;
+      for (const resource of resources) permissions.add(`${action} ${resourceNameOf(resource)}`);
+    }
+  }
+  return permissions;
+}
+
+describe('each function has its own least-privilege role', async () => {
+  const definition = await loadServiceDefinition(path.join(PROJECT_ROOT, 'serverless.yml'));
+  const functions = Object.keys(definition.functions);
+  /** The functions whose handler file declares a route limit (`{ limit: ... }`). */
+  const limited = new Set<string>();
+  for (const [name, spec] of Object.entries(definition.functions)) {
+    const source = await readFile(path.join(PROJECT_ROOT, `${spec.handler.slice(0, spec.handler.lastIndexOf('.'))}.ts`), 'utf8');
+    if (/\{ limit: '/.test(source)) limited.add(name);
+  }
+  const holders = (template: Template, permission: string) => functions.filter((name) => permissionsOf(template, name).has(permission)).sort();
+
+  it('gives every function a role of its own, with no wildcard action or resource', async () => {
+    const template = await packageOnce();
+    const roles = functions.map((name) => JSON.stringify(template.Resources[functionResourceOf(name)]?.Properties.Role));
+    expect(new Set(roles).size).toBe(functions.length);
+    for (const name of functions) {
+      for (const permission of permissionsOf(template, name)) expect(permission, name).not.toMatch(/\*$|:\* |^\S*\* /);
+    }
+  }, 180_000);
+
+  it('lets the authorizer read its two SSM secrets and nothing else: no table, no bucket', async () => {
+    const template = await packageOnce();
+    expect([...permissionsOf(template, 'authorizer')].sort()).toEqual(['ssm:GetParameter ssm:jwt-secret', 'ssm:GetParameter ssm:super-admin-token']);
+    expect(holders(template, 'ssm:GetParameter ssm:super-admin-token')).toEqual(['authorizer']);
+  }, 180_000);
+
+  it('lets only the importing functions write contacts in bulk', async () => {
+    const template = await packageOnce();
+    expect(holders(template, 'dynamodb:BatchWriteItem ContactsTable')).toEqual(['adminImport', 'bulkContacts', 'importObject', 'userImport']);
+    expect(holders(template, 'dynamodb:PutItem ContactsTable')).toEqual(['adminImport', 'bulkContacts', 'importObject', 'userImport']);
+  }, 180_000);
+
+  it('gives the limits table only to the routes declared with a limit', async () => {
+    const template = await packageOnce();
+    expect(limited.size).toBeGreaterThanOrEqual(5);
+    const withLimits = functions.filter((name) => [...permissionsOf(template, name)].some((p) => p.endsWith(' LimitsTable')));
+    expect(withLimits.sort()).toEqual([...limited].sort());
+  }, 180_000);
+
+  it('gives the schedule and the sweep only what they use', async () => {
+    const template = await packageOnce();
+    const tablesOf = (name: string) => new Set([...permissionsOf(template, name)].map((p) => p.split(' ')[1]));
+    expect([...tablesOf('schedule')].sort()).toEqual(['JobsTable', 'SourcesTable', 'UploadBucket', 'importObject']);
+    expect([...tablesOf('sweepJobs')].sort()).toEqual(['JobsTable', 'UploadBucket', 'importObject']);
+    // Only the sweep lists every owner's jobs; only the job runners start the import function.
+    expect(holders(template, 'dynamodb:Scan JobsTable')).toEqual(['sweepJobs']);
+    expect(holders(template, 'lambda:InvokeFunction importObject')).toEqual(['importObject', 'schedule', 'sweepJobs']);
+    expect(holders(template, 'sqs:SendMessage ImportFailuresQueue')).toEqual(['importObject']);
+  }, 180_000);
+
+  it('bundles the AWS SDK into the functions instead of importing the runtime copy', async () => {
+    await packageOnce();
+    const bundle = await zipText(path.join(outputDir as string, 'phonebook-import.zip'), 'functions/import-object.mjs');
+    expect(bundle).toContain('DynamoDBClient');
+    expect(bundle).not.toMatch(/from ["']@aws-sdk\//);
+    const authorizer = await zipText(path.join(outputDir as string, 'phonebook-import.zip'), 'functions/authorizer.mjs');
+    // The authorizer builds no table's client.
+    expect(authorizer).not.toContain('DynamoDBClient');
   }, 180_000);
 });

@@ -29,7 +29,7 @@ async function jobsOf(username: string): Promise<JobView[]> {
 /** One tick of the re-import schedule with the real stores, some of them made to fail. */
 async function tick(faults: { files?: Partial<FileStore>; trigger?: Partial<ImportTrigger> } = {}) {
   const { runScheduledReimports } = await import('../../lib/jobs/reimport.js');
-  const { sources, files, jobs, trigger } = await import('../../functions/runtime.js');
+  const { sources, files, jobs, trigger } = await import('../../functions/wiring/all.js');
   const faulty = <T extends object>(real: T, overrides: Partial<T> | undefined): T =>
     Object.assign(Object.create(Object.getPrototypeOf(real)), real, overrides ?? {}) as T;
   const result = await runScheduledReimports({ sources, jobs, files: faulty(files, faults.files), trigger: faulty(trigger, faults.trigger) });
@@ -43,7 +43,7 @@ describe('scheduled re-imports, each source on its own (issue 9, item 12)', () =
     await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: 'iso/b-good.csv', Body: 'name\nGood One\n' }));
     await putSource('a-bad', { owner: 'jane.doe', key: 'iso/a-bad.csv' });
     await putSource('b-good', { owner: 'jane.doe', key: 'iso/b-good.csv' });
-    const { files } = await import('../../functions/runtime.js');
+    const { files } = await import('../../functions/wiring/all.js');
     const headFailingFor = (key: string): Partial<FileStore> => ({
       head: async (wanted: string) => {
         if (wanted === key) throw Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' });
@@ -87,7 +87,7 @@ describe('scheduled re-imports, each source on its own (issue 9, item 12)', () =
   });
 
   it('a busy mark whose import has ended is cleared, so the source is not skipped', async () => {
-    const { sources } = await import('../../functions/runtime.js');
+    const { sources } = await import('../../functions/wiring/all.js');
     await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: 'iso/d-stuck.csv', Body: 'name\nUnstuck\n' }));
     await putSource('d-stuck', { owner: 'jane.doe', key: 'iso/d-stuck.csv' });
     // A mark left behind by an import that ended without clearing it (its answer was lost).

@@ -1,0 +1,57 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { HttpResponse } from '../../lib/http/responses.js';
+import type { Principal, RouteLimit } from '../../lib/limits/route-limits.js';
+import { httpErrorMapper } from './error-mapper.js';
+import { invocationLogging, publishMetrics } from './observability.js';
+import { callerOf, routeGuard } from './route-guard.js';
+import { routeLimit } from './route-limit.js';
+
+type HttpEvent = APIGatewayProxyEvent;
+/** An HTTP function as Lambda (and the local gateway, and a test) calls it. */
+export type HttpHandler = (event: HttpEvent, context?: Context) => Promise<APIGatewayProxyResult>;
+
+/**
+ * How a route is limited, declared with the route: `limit` names the per-principal limits
+ * (lib/limits/route-limits.ts) it passes before its handler runs. The principal is the user
+ * on user routes and the source IP on admin routes (one super admin, many possible callers).
+ */
+export interface RouteOptions {
+  limit?: RouteLimit;
+}
+
+/**
+ * The middy chain of every HTTP function. `userRoute` and `adminRoute` are the only ways to
+ * build one, so no handler can forget its guard, its limit or the error mapping. Order:
+ * the error mapper is registered first because middy runs `onError` hooks in reverse order,
+ * so it maps the error after the limit has freed its slot and the metrics are out.
+ */
+function httpRoute(declared: 'user' | 'super-admin', handle: (event: HttpEvent) => Promise<HttpResponse>, principalOf: (event: HttpEvent) => Principal, options: RouteOptions): HttpHandler {
+  // middy's early timeout is off: API Gateway's 29 s and the Lambda timeout already bound a request.
+  const chain = middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
+    .use(httpErrorMapper())
+    .use(invocationLogging())
+    .use(publishMetrics())
+    .use(routeGuard(declared));
+  if (options.limit !== undefined) chain.use(routeLimit(options.limit, principalOf));
+  const handler = chain.handler((event) => handle(event));
+  // Lambda always passes a context; a test or a tool may not.
+  return (event, context) => handler(event, context ?? ({} as Context));
+}
+
+function usernameOf(event: HttpEvent): string {
+  const caller = callerOf(event);
+  // The guard ran first and let only a user through; this narrows the type.
+  if (caller.kind !== 'user') throw new Error('user route reached without a user');
+  return caller.username;
+}
+
+/** A route for users: `handle` gets the caller's username (the token's `sub`), the phonebook's owner. */
+export function userRoute(handle: (event: HttpEvent, owner: string) => Promise<HttpResponse>, options: RouteOptions = {}): HttpHandler {
+  return httpRoute('user', (event) => handle(event, usernameOf(event)), (event) => ({ kind: 'user', username: usernameOf(event) }), options);
+}
+
+/** A route for the super admin (allowed source IP and the super-admin token, checked by the authorizer). */
+export function adminRoute(handle: (event: HttpEvent) => Promise<HttpResponse>, options: RouteOptions = {}): HttpHandler {
+  return httpRoute('super-admin', handle, (event) => ({ kind: 'ip', sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown' }), options);
+}

@@ -1,0 +1,10 @@
+import { configSection } from '../../lib/config.js';
+import { contacts } from './contacts.js';
+
+/** What a synchronous import (user or admin route) writes with and how far it may go. */
+export const importDeps = {
+  writer: contacts,
+  writeConcurrency: configSection('imports').writeConcurrency,
+  maxErrorMessages: configSection('imports').maxErrorMessages,
+  maxRows: configSection('imports').syncImportMaxRows,
+};
