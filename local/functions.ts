@@ -67,6 +67,13 @@ class FunctionPool {
     }
   }
 
+  /** Starts workers until `count` are warm and idle (Lambda's provisioned concurrency). */
+  async provision(count: number): Promise<void> {
+    const missing = Math.min(count, this.maxWorkers) - this.workers.size;
+    const started = await Promise.all(Array.from({ length: Math.max(0, missing) }, () => this.coldStart()));
+    for (const worker of started) this.release(worker);
+  }
+
   private async coldStart(): Promise<FunctionWorkerHandle> {
     const worker = this.start();
     this.workers.add(worker);
@@ -138,6 +145,14 @@ export class LocalFunctions implements FunctionInvoker {
     const pool = new FunctionPool(() => new FunctionWorkerHandle(setup, env), timeoutMs, this.options.maxWorkersPerFunction ?? LOCAL_MAX_WORKERS_PER_FUNCTION);
     this.pools.set(name, pool);
     return pool;
+  }
+
+  /**
+   * Lambda's provisioned concurrency: `count` workers of the function started and loaded now,
+   * so that as many concurrent invocations find a warm one.
+   */
+  provision(name: string, count: number): Promise<void> {
+    return this.poolOf(name).provision(count);
   }
 
   /** The function key for a deployed name (`phonebook-import-dev-importObject`) or a key. */

@@ -31,6 +31,12 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Concurrent workers per function before invocations wait (local/functions.ts). */
   maxWorkersPerFunction?: number;
+  /**
+   * Workers started and loaded before the stack serves, by function, as Lambda's provisioned
+   * concurrency keeps environments initialized: for tests whose requests must run at the same
+   * moment (a cold start takes longer here than a small import).
+   */
+  provisionedConcurrency?: Record<string, number>;
   /** Run the schedules of serverless.yml on timers (npm start does; tests call them directly). */
   runSchedules?: boolean;
 }
@@ -168,6 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanup.push(() => {
       for (const timer of timers) clearInterval(timer);
     });
+    await Promise.all(Object.entries(options.provisionedConcurrency ?? {}).map(([name, count]) => functions.provision(name, count)));
     const gateway = await startGateway({ definition, functions, port: options.port ?? 0 });
     cleanup.push(async () => {
       for (const timer of timers) clearInterval(timer);
