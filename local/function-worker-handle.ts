@@ -39,7 +39,8 @@ export class FunctionWorkerHandle {
   /** Resolves when the handler's module is loaded; rejects with its load error. */
   readonly ready: Promise<void>;
 
-  constructor(setup: WorkerSetup, env: Record<string, string>) {
+  /** `onExit`: the thread ended, whatever the cause (the pool forgets it). */
+  constructor(setup: WorkerSetup, env: Record<string, string>, onExit: () => void) {
     // execArgv empty: the parent's flags (tsx's or vitest's loaders) are not a function's.
     this.worker = new Worker(BOOTSTRAP, { workerData: setup, env, execArgv: [] });
     // An idle worker does not keep the stack's process alive; invocations hold timers that do.
@@ -58,7 +59,10 @@ export class FunctionWorkerHandle {
         } else this.onMessage(message);
       });
       this.worker.on('error', (error) => this.fail(error, reject));
-      this.worker.on('exit', (code) => this.fail(new Error(`${setup.functionName}: Runtime exited with code ${code}`), reject));
+      this.worker.on('exit', (code) => {
+        this.fail(new Error(`${setup.functionName}: Runtime exited with code ${code}`), reject);
+        onExit();
+      });
     });
     // A rejected `ready` is the invoker's to report.
     this.ready.catch(() => undefined);

@@ -42,7 +42,7 @@ class FunctionPool {
   private readonly waiting: Array<(worker: FunctionWorkerHandle | undefined) => void> = [];
 
   constructor(
-    private readonly start: () => FunctionWorkerHandle,
+    private readonly start: (onExit: () => void) => FunctionWorkerHandle,
     private readonly timeoutMs: number,
     private readonly maxWorkers: number,
   ) {}
@@ -75,7 +75,7 @@ class FunctionPool {
   }
 
   private async coldStart(): Promise<FunctionWorkerHandle> {
-    const worker = this.start();
+    const worker = this.start(() => this.forget(worker));
     this.workers.add(worker);
     try {
       await worker.ready;
@@ -86,10 +86,16 @@ class FunctionPool {
     }
   }
 
+  /** A worker whose thread ended (a crash while idle too) no longer counts towards the cap. */
+  private forget(worker: FunctionWorkerHandle): void {
+    const idle = this.idle.indexOf(worker);
+    if (idle >= 0) this.idle.splice(idle, 1);
+    this.drop(worker);
+  }
+
   private drop(worker: FunctionWorkerHandle): void {
-    this.workers.delete(worker);
     // A waiting invocation may now start a worker of its own.
-    this.waiting.shift()?.(undefined);
+    if (this.workers.delete(worker)) this.waiting.shift()?.(undefined);
   }
 
   private release(worker: FunctionWorkerHandle): void {
@@ -142,7 +148,7 @@ export class LocalFunctions implements FunctionInvoker {
     };
     const env = this.options.environmentOf(name);
     const timeoutMs = (spec.timeout ?? this.definition.defaultTimeoutSeconds) * 1000;
-    const pool = new FunctionPool(() => new FunctionWorkerHandle(setup, env), timeoutMs, this.options.maxWorkersPerFunction ?? LOCAL_MAX_WORKERS_PER_FUNCTION);
+    const pool = new FunctionPool((onExit) => new FunctionWorkerHandle(setup, env, onExit), timeoutMs, this.options.maxWorkersPerFunction ?? LOCAL_MAX_WORKERS_PER_FUNCTION);
     this.pools.set(name, pool);
     return pool;
   }
