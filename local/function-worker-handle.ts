@@ -109,7 +109,14 @@ export class FunctionWorkerHandle {
       }, timeoutMs);
       this.pending = { requestId, resolve, reject, timer };
       const message: InvokeMessage = { type: 'invoke', requestId, event, deadline: Date.now() + timeoutMs };
-      this.worker.postMessage(message);
+      try {
+        this.worker.postMessage(message);
+      } catch (error) {
+        // An event that cannot be cloned (Lambda takes JSON only) never reached the worker.
+        clearTimeout(timer);
+        this.pending = undefined;
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 
