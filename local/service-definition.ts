@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parse, type Tags } from 'yaml';
 
 /** CloudFormation short-form tags (!Ref, !GetAtt, !Join, ...) read as their long forms. */
@@ -13,6 +14,9 @@ const CLOUDFORMATION_TAGS: Tags = ['Ref', 'GetAtt', 'Join', 'Sub', 'If', 'Equals
     ];
   },
 );
+
+/** `!GetAtt <Name>LambdaFunction.Arn` as JSON: how resources name the function they call. */
+const GET_ATT_ARN = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/;
 
 export interface HttpRoute {
   functionName: string;
@@ -64,12 +68,24 @@ export interface ThrottlingDefinition extends ThrottleLimits {
   methods: Record<string, ThrottleLimits>;
 }
 
+/** One entry of `functions:`: what the local stack needs to run it as Lambda would. */
+export interface FunctionDefinition {
+  /** `functions/user-import.handler`, relative to the folder of serverless.yml. */
+  handler: string;
+  timeout?: number;
+  memorySize?: number;
+  /** The function's own `environment:` as written; provider.environment lies under it. */
+  environment: Record<string, unknown>;
+}
+
 export interface ServiceDefinition {
+  /** The folder of serverless.yml: handler paths are relative to it. */
+  root: string;
   service: string;
   routes: HttpRoute[];
   buckets: BucketDefinition[];
   schedules: ScheduleDefinition[];
-  functions: Record<string, { handler: string; timeout?: number }>;
+  functions: Record<string, FunctionDefinition>;
   gatewayResponses: Record<string, GatewayResponseDefinition>;
   binaryMediaTypes: string[];
   tables: TableDefinition[];
@@ -77,6 +93,7 @@ export interface ServiceDefinition {
   /** provider.environment as written (CloudFormation references left as objects). */
   environment: Record<string, unknown>;
   defaultTimeoutSeconds: number;
+  defaultMemorySize: number;
   throttling: ThrottlingDefinition | undefined;
 }
 
@@ -112,39 +129,44 @@ function authorizerFunctionOf(authorizer: unknown, resources: Yaml, functionName
   const ref = asRecord(spec.authorizerId).Ref;
   if (typeof ref !== 'string') throw new Error(`unsupported authorizer ${JSON.stringify(authorizer)}`);
   const uri = JSON.stringify(asRecord(asRecord(resources[ref]).Properties).AuthorizerUri ?? '');
-  const logicalId = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(uri)?.[1];
+  const logicalId = GET_ATT_ARN.exec(uri)?.[1];
   const name = logicalId ? functionOfLogicalId(logicalId, functionNames) : undefined;
   if (!name) throw new Error(`cannot find the function behind authorizer ${ref}`);
   return name;
 }
 
-/** Reads serverless.yml into what the local stack needs: routes, responses, tables. */
-export async function loadServiceDefinition(file: string): Promise<ServiceDefinition> {
-  const document = asRecord(parse(await readFile(file, 'utf8'), { customTags: CLOUDFORMATION_TAGS }));
-  const provider = asRecord(document.provider);
-  const resources = asRecord(asRecord(document.resources).Resources);
-  const functions = asRecord(document.functions);
+interface FunctionsPart {
+  functions: Record<string, FunctionDefinition>;
+  routes: HttpRoute[];
+  schedules: ScheduleDefinition[];
+}
+
+function functionDefinitionOf(spec: Yaml): FunctionDefinition {
+  return {
+    handler: String(spec.handler),
+    ...(typeof spec.timeout === 'number' ? { timeout: spec.timeout } : {}),
+    ...(typeof spec.memorySize === 'number' ? { memorySize: spec.memorySize } : {}),
+    environment: asRecord(spec.environment),
+  };
+}
+
+/** `functions:`: each function, its http routes and its schedules. */
+function functionsPartOf(functions: Yaml, resources: Yaml, resolveParams: (value: string) => string): FunctionsPart {
   const functionNames = Object.keys(functions);
-  const params = Object.fromEntries(
-    Object.entries(asRecord(asRecord(document.params).default)).map(([key, value]) => [key, String(value ?? '')]),
-  );
-  const resolveParams = (value: string) => value.replace(/\$\{param:([A-Za-z0-9]+)\}/g, (_, name: string) => params[name] ?? '');
-  const routes: HttpRoute[] = [];
-  const schedules: ScheduleDefinition[] = [];
-  const functionTable: ServiceDefinition['functions'] = {};
+  const part: FunctionsPart = { functions: {}, routes: [], schedules: [] };
   for (const [functionName, raw] of Object.entries(functions)) {
     const spec = asRecord(raw);
-    functionTable[functionName] = { handler: String(spec.handler), ...(typeof spec.timeout === 'number' ? { timeout: spec.timeout } : {}) };
+    part.functions[functionName] = functionDefinitionOf(spec);
     for (const event of (spec.events as unknown[] | undefined) ?? []) {
       const schedule = asRecord(event).schedule;
       if (schedule !== undefined) {
         const rate = typeof schedule === 'string' ? schedule : String(asRecord(schedule).rate ?? '');
-        schedules.push({ functionName, rate: resolveParams(rate) });
+        part.schedules.push({ functionName, rate: resolveParams(rate) });
         continue;
       }
       const http = asRecord(asRecord(event).http);
       if (http.path === undefined) continue;
-      routes.push({
+      part.routes.push({
         functionName,
         handler: String(spec.handler),
         method: String(http.method).toUpperCase(),
@@ -153,50 +175,75 @@ export async function loadServiceDefinition(file: string): Promise<ServiceDefini
       });
     }
   }
-  const gatewayResponses: ServiceDefinition['gatewayResponses'] = {};
-  const tables: TableDefinition[] = [];
-  const buckets: BucketDefinition[] = [];
+  return part;
+}
+
+/** A bucket's LambdaConfigurations: which function each ObjectCreated key filter notifies. */
+function notificationsOf(logicalId: string, properties: Yaml, functionNames: string[]): BucketNotification[] {
+  const configurations = (asRecord(properties.NotificationConfiguration).LambdaConfigurations as unknown[] | undefined) ?? [];
+  return configurations.map((raw) => {
+    const configuration = asRecord(raw);
+    const functionLogicalId = GET_ATT_ARN.exec(JSON.stringify(configuration.Function ?? ''))?.[1] ?? '';
+    const name = functionOfLogicalId(functionLogicalId, functionNames);
+    if (!name) throw new Error(`cannot find the function notified by bucket ${logicalId}`);
+    const rules = (asRecord(asRecord(configuration.Filter).S3Key).Rules as unknown[] | undefined) ?? [];
+    const rule = (kind: string) => String(asRecord(rules.find((r) => String(asRecord(r).Name).toLowerCase() === kind)).Value ?? '');
+    return { functionName: name, prefix: rule('prefix'), suffix: rule('suffix') };
+  });
+}
+
+type ResourcesPart = Pick<ServiceDefinition, 'gatewayResponses' | 'tables' | 'buckets'>;
+
+/** `resources:`: the gateway responses, the tables and the buckets the stack emulates. */
+function resourcesPartOf(resources: Yaml, functionNames: string[]): ResourcesPart {
+  const part: ResourcesPart = { gatewayResponses: {}, tables: [], buckets: [] };
   for (const [logicalId, raw] of Object.entries(resources)) {
     const resource = asRecord(raw);
     const properties = asRecord(resource.Properties);
     if (resource.Type === 'AWS::ApiGateway::GatewayResponse') {
-      gatewayResponses[String(properties.ResponseType)] = {
+      part.gatewayResponses[String(properties.ResponseType)] = {
         statusCode: Number(properties.StatusCode),
         template: String(asRecord(properties.ResponseTemplates)['application/json'] ?? ''),
       };
     } else if (resource.Type === 'AWS::DynamoDB::Table') {
-      tables.push({ logicalId, properties });
+      part.tables.push({ logicalId, properties });
     } else if (resource.Type === 'AWS::S3::Bucket') {
-      const configurations = (asRecord(properties.NotificationConfiguration).LambdaConfigurations as unknown[] | undefined) ?? [];
-      const notifications = configurations.map((raw) => {
-        const configuration = asRecord(raw);
-        const target = JSON.stringify(configuration.Function ?? '');
-        const functionLogicalId = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(target)?.[1] ?? '';
-        const name = functionOfLogicalId(functionLogicalId, functionNames);
-        if (!name) throw new Error(`cannot find the function notified by bucket ${logicalId}`);
-        const rules = (asRecord(asRecord(configuration.Filter).S3Key).Rules as unknown[] | undefined) ?? [];
-        const rule = (kind: string) => String(asRecord(rules.find((r) => String(asRecord(r).Name).toLowerCase() === kind)).Value ?? '');
-        return { functionName: name, prefix: rule('prefix'), suffix: rule('suffix') };
-      });
-      buckets.push({ logicalId, nameExpression: properties.BucketName, notifications });
+      part.buckets.push({ logicalId, nameExpression: properties.BucketName, notifications: notificationsOf(logicalId, properties, functionNames) });
     }
   }
-  const throttling = throttlingOf(asRecord(document.custom));
+  return part;
+}
+
+function checkedThrottlingOf(custom: Yaml, routes: HttpRoute[]): ThrottlingDefinition | undefined {
+  const throttling = throttlingOf(custom);
   for (const key of Object.keys(throttling?.methods ?? {})) {
     if (!routes.some((route) => `${route.method} ${route.resource}` === key)) throw new Error(`custom.apiGatewayThrottling names '${key}', which is no route of serverless.yml`);
   }
+  return throttling;
+}
+
+/** Reads serverless.yml into what the local stack needs: routes, responses, tables, functions. */
+export async function loadServiceDefinition(file: string): Promise<ServiceDefinition> {
+  const document = asRecord(parse(await readFile(file, 'utf8'), { customTags: CLOUDFORMATION_TAGS }));
+  const provider = asRecord(document.provider);
+  const resources = asRecord(asRecord(document.resources).Resources);
+  const functions = asRecord(document.functions);
+  const params = Object.fromEntries(
+    Object.entries(asRecord(asRecord(document.params).default)).map(([key, value]) => [key, String(value ?? '')]),
+  );
+  const resolveParams = (value: string) => value.replace(/\$\{param:([A-Za-z0-9]+)\}/g, (_, name: string) => params[name] ?? '');
+  const { routes, ...functionsPart } = functionsPartOf(functions, resources, resolveParams);
   return {
+    root: path.dirname(path.resolve(file)),
     service: String(document.service),
     routes,
-    buckets,
-    schedules,
-    functions: functionTable,
-    gatewayResponses,
+    ...functionsPart,
+    ...resourcesPartOf(resources, Object.keys(functions)),
     binaryMediaTypes: ((asRecord(provider.apiGateway).binaryMediaTypes as string[] | undefined) ?? []).map(String),
-    tables,
     params,
     environment: asRecord(provider.environment),
     defaultTimeoutSeconds: typeof provider.timeout === 'number' ? provider.timeout : 29,
-    throttling,
+    defaultMemorySize: typeof provider.memorySize === 'number' ? provider.memorySize : 1024,
+    throttling: checkedThrottlingOf(asRecord(document.custom), routes),
   };
 }

@@ -1,23 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import type { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../lib/config.js';
-import { ConfigError } from '../lib/errors.js';
 import { createTables, type EmbeddedServer, startDynamoDb, startS3 } from './embedded-servers.js';
+import { type EnvironmentSources, functionEnvironmentOf, type LocalSecrets, localBucketName, sharedSettingsOf } from './environment.js';
 import { LocalFunctions } from './functions.js';
 import { type Gateway, startGateway } from './gateway.js';
 import { startLambdaEndpoint } from './lambda-endpoint.js';
 import { loadServiceDefinition, type ServiceDefinition } from './service-definition.js';
+import { deliverS3Notifications, startSchedules } from './triggers.js';
+
+export type { LocalSecrets } from './environment.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-export interface LocalSecrets {
-  superAdminToken: string;
-  jwtSecret: string;
-}
 
 export interface LocalStackOptions {
   /** Where data persists across restarts; omitted: in memory and a temporary folder. */
@@ -26,8 +23,16 @@ export interface LocalStackOptions {
   port?: number;
   /** Users registered at start (idempotent). */
   seedUsers?: string[];
-  /** Extra environment for the handlers (overrides the derived one). */
+  /** Extra environment for every function (overrides the derived one). */
   env?: Record<string, string>;
+  /** Concurrent workers per function before invocations wait (local/functions.ts). */
+  maxWorkersPerFunction?: number;
+  /**
+   * Workers started and loaded before the stack serves, by function, as Lambda's provisioned
+   * concurrency keeps environments initialized: for tests whose requests must run at the same
+   * moment (a cold start takes longer here than a small import).
+   */
+  provisionedConcurrency?: Record<string, number>;
   /** Run the schedules of serverless.yml on timers (npm start does; tests call them directly). */
   runSchedules?: boolean;
 }
@@ -45,30 +50,6 @@ export interface LocalStack {
   /** Waits until background invocations (S3 notifications, async invokes) have finished. */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
-}
-
-const LOCAL_STAGE = 'local';
-
-/** Local bucket names: the service, the stage and the logical id, as S3 allows them. */
-function localBucketName(definition: ServiceDefinition, logicalId: string): string {
-  return `${definition.service}-${LOCAL_STAGE}-${logicalId.toLowerCase()}`;
-}
-
-/** S3 URL-encodes keys in notifications (spaces as '+'); the embedded server does not. */
-function encodeEventKey(key: string): string {
-  return key
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/%20/g, '+'))
-    .join('/');
-}
-
-/** `rate(15 minutes)` in milliseconds. */
-function rateMs(rate: string): number {
-  const match = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(rate.trim());
-  if (!match) throw new Error(`unsupported schedule '${rate}' (the local stack runs rate(...) expressions)`);
-  const unit = (match[2] ?? '').replace(/s$/, '');
-  const unitMs = unit === 'minute' ? 60_000 : unit === 'hour' ? 3_600_000 : 86_400_000;
-  return Number(match[1]) * unitMs;
 }
 
 /** Secrets persist with the data so tokens minted yesterday still work today. */
@@ -99,152 +80,103 @@ export async function readLocalSecrets(dataDir: string): Promise<LocalSecrets | 
   }
 }
 
-interface HandlerEnvironment {
-  /** Names the stack decides: the local tables, bucket and function (the embedded servers' names). */
-  wiring: Record<string, string>;
-  /** `${param:x}` values: serverless.yml's defaults for the operator's settings. */
-  defaults: Record<string, string>;
+
+/** Undo steps, run last first, when the stack closes or fails to start. */
+type Cleanup = Array<() => Promise<void> | void>;
+
+async function runCleanup(cleanup: Cleanup): Promise<void> {
+  for (const step of cleanup.splice(0).reverse()) await step();
+}
+
+interface Servers {
+  dynamo: EmbeddedServer;
+  s3: Awaited<ReturnType<typeof startS3>>;
+  buckets: Record<string, string>;
+}
+
+/** dynalite with the tables, and s3rver with the buckets, under `dataDir` or a temporary folder. */
+async function startServers(definition: ServiceDefinition, dataDir: string | undefined, cleanup: Cleanup): Promise<Servers> {
+  const temporaryDir = dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'phonebook-import-'));
+  if (temporaryDir) cleanup.push(() => rm(temporaryDir, { recursive: true, force: true }));
+  const buckets = Object.fromEntries(definition.buckets.map((b) => [b.logicalId, localBucketName(definition, b.logicalId)]));
+  const dynamo = await startDynamoDb(dataDir ? { directory: path.join(dataDir, 'dynamodb') } : {});
+  cleanup.push(() => dynamo.close());
+  const s3 = await startS3({ directory: path.join(dataDir ?? (temporaryDir as string), 's3'), buckets: Object.values(buckets) });
+  cleanup.push(() => s3.close());
+  await createTables(dynamo.endpoint, definition.tables);
+  return { dynamo, s3, buckets };
+}
+
+async function seedUsers(dynamodbEndpoint: string, usersTable: string, usernames: string[]): Promise<void> {
+  if (usernames.length === 0) return;
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoUserRepository } = await import('../lib/adapters/dynamodb-users.js');
+  const client = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const users = new DynamoUserRepository(client, usersTable);
+  for (const username of usernames) await users.registerUser(username);
+  client.destroy();
 }
 
 /**
- * The handlers' environment as serverless.yml declares it, resolved for the laptop: table
- * references become the local table names, `${param:x}` takes the default, and the SSM
- * parameter names give way to the local secrets.
+ * The stack-wide settings, put into this process's environment for code that runs here beside
+ * the stack (tests and the bench use lib/ against the same servers); the functions do not read
+ * it, each has its own. Returns the step that puts the previous values back.
  */
-function handlerEnvironment(definition: ServiceDefinition): HandlerEnvironment {
-  const tableIds = new Set(definition.tables.map((table) => table.logicalId));
-  const wiring: Record<string, string> = {};
-  const defaults: Record<string, string> = {};
-  for (const [name, value] of Object.entries(definition.environment)) {
-    if (name.endsWith('_PARAM') || name === 'NODE_OPTIONS') continue;
-    if (value && typeof value === 'object' && 'Ref' in value && tableIds.has(String(value.Ref))) {
-      wiring[name] = String(value.Ref);
-      continue;
+function lendEnvironment(settings: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, settings);
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
     }
-    const bucket = definition.buckets.find((b) => JSON.stringify(b.nameExpression) === JSON.stringify(value));
-    if (bucket) {
-      wiring[name] = localBucketName(definition, bucket.logicalId);
-      continue;
-    }
-    if (typeof value !== 'string') continue;
-    const resolved = value
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: Serverless variable syntax, not a JS template
-      .replaceAll('${self:service}', definition.service)
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: Serverless variable syntax, not a JS template
-      .replaceAll('${sls:stage}', LOCAL_STAGE)
-      .replace(/\$\{param:([A-Za-z0-9]+)\}/g, (_, param: string) => definition.params[param] ?? '');
-    if (resolved.includes('${')) continue;
-    if (/\$\{param:/.test(value)) defaults[name] = resolved;
-    else wiring[name] = resolved;
-  }
-  return { wiring, defaults };
-}
-
-/** An operator's value: set and not blank (a blank value means unset, as lib/config.ts reads it). */
-function operatorValue(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
-
-/**
- * What the handlers run with, lowest precedence first: serverless.yml's defaults, the
- * operator's environment (`npm start`'s own), the local secrets, the stack's wiring, and the
- * caller's `env` (tests). Settings serverless.yml does not name (MAX_UPLOAD_BYTES, ...) are
- * read by the handlers from the operator's environment as they are.
- *
- * With JWT_JWKS_URL set and no JWT_SECRET of the operator's, the generated HS256 secret is
- * left out: user tokens then come from the identity provider only, as in the cloud, and the
- * default algorithm is RS256 (README "Configuration").
- */
-function settingsOf(definition: ServiceDefinition, secrets: LocalSecrets, callerEnv: Record<string, string>): Record<string, string> {
-  const { wiring, defaults } = handlerEnvironment(definition);
-  const settings: Record<string, string> = { ...defaults };
-  for (const name of Object.keys(defaults)) {
-    const value = operatorValue(name);
-    if (value !== undefined) settings[name] = value;
-  }
-  for (const [name, value] of Object.entries(wiring)) {
-    const operator = operatorValue(name);
-    if (operator !== undefined && operator !== value && callerEnv[name] === undefined) {
-      throw new ConfigError(`${name} is the local stack's own (${value}); unset it for npm start (got '${operator}')`);
-    }
-  }
-  const jwksOnly = (callerEnv.JWT_JWKS_URL ?? settings.JWT_JWKS_URL ?? '').trim() !== '' && operatorValue('JWT_SECRET') === undefined;
-  return {
-    ...settings,
-    AWS_REGION: 'us-east-1',
-    SUPER_ADMIN_TOKEN: secrets.superAdminToken,
-    ...(jwksOnly ? {} : { JWT_SECRET: secrets.jwtSecret }),
-    ...wiring,
-    ...callerEnv,
   };
+}
+
+/**
+ * Refuses a configuration the functions would each refuse when first called, before the
+ * stack serves, naming the variable (a ConfigError); also an operator value over the stack's
+ * own names in any function's environment.
+ */
+function validateSettings(definition: ServiceDefinition, sources: EnvironmentSources): void {
+  loadConfig({ ...sources.operator, ...sharedSettingsOf(definition, sources) });
+  for (const name of Object.keys(definition.functions)) functionEnvironmentOf(definition, name, sources);
 }
 
 /** Starts DynamoDB- and S3-compatible servers, creates the tables, and serves the API. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const definition = await loadServiceDefinition(path.join(PROJECT_ROOT, 'serverless.yml'));
-  const dataDir = options.dataDir;
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const secrets = await localSecrets(dataDir);
-  const settings = settingsOf(definition, secrets, options.env ?? {});
-  // The handlers would each read (and refuse) the same configuration when first called; the
-  // stack refuses it before it serves, naming the variable (a ConfigError).
-  loadConfig({ ...process.env, ...settings });
-  const temporaryDir = dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'phonebook-import-'));
-  const started: EmbeddedServer[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  const buckets = Object.fromEntries(definition.buckets.map((b) => [b.logicalId, localBucketName(definition, b.logicalId)]));
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const secrets = await localSecrets(options.dataDir);
+  // The operator's environment as it is now: what the stack lends this process later is not the operator's.
+  const sources: EnvironmentSources = { operator: { ...process.env }, secrets, endpoints: {}, callerEnv: options.env ?? {} };
+  validateSettings(definition, sources);
+  const cleanup: Cleanup = [];
   try {
-    const dynamo = await startDynamoDb(dataDir ? { directory: path.join(dataDir, 'dynamodb') } : {});
-    started.push(dynamo);
-    const s3 = await startS3({ directory: path.join(dataDir ?? (temporaryDir as string), 's3'), buckets: Object.values(buckets) });
-    started.push(s3);
-    const functions = new LocalFunctions(definition, PROJECT_ROOT);
-    const lambda = await startLambdaEndpoint(functions);
-    started.push(lambda);
-    await createTables(dynamo.endpoint, definition.tables);
-
-    const env: Record<string, string> = {
-      ...settings,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      S3_ENDPOINT: s3.endpoint,
-      LAMBDA_ENDPOINT: lambda.endpoint,
-      ...options.env,
-    };
-    // Handlers read their configuration once, when first loaded, from process.env.
-    Object.assign(process.env, env);
-
-    if (options.seedUsers && options.seedUsers.length > 0) {
-      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-      const { DynamoUserRepository } = await import('../lib/adapters/dynamodb-users.js');
-      const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-      const users = new DynamoUserRepository(client, env.USERS_TABLE ?? 'UsersTable');
-      for (const username of options.seedUsers) await users.registerUser(username);
-      client.destroy();
-    }
-
-    // S3 notifications, as the bucket's NotificationConfiguration declares them: async invokes.
-    // s3rver is a Koa application, an EventEmitter; its types leave that out.
-    (s3.server as unknown as EventEmitter).on('event', (event: { Records?: Array<{ eventName: string; s3: { bucket: { name: string }; object: { key: string } } }> }) => {
-      for (const record of event.Records ?? []) {
-        if (!record.eventName.startsWith('ObjectCreated')) continue;
-        const bucket = definition.buckets.find((b) => buckets[b.logicalId] === record.s3.bucket.name);
-        const key = record.s3.object.key;
-        for (const notification of bucket?.notifications ?? []) {
-          if (!key.startsWith(notification.prefix) || !key.endsWith(notification.suffix)) continue;
-          const delivered = { Records: [{ ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encodeEventKey(key) } } }] };
-          functions.invokeAsync(notification.functionName, delivered);
-        }
-      }
+    const { dynamo, s3, buckets } = await startServers(definition, options.dataDir, cleanup);
+    const functions = new LocalFunctions(definition, {
+      environmentOf: (name) => functionEnvironmentOf(definition, name, sources),
+      ...(options.maxWorkersPerFunction ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
     });
-    if (options.runSchedules) {
-      for (const schedule of definition.schedules) {
-        const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
-        timers.push(setInterval(() => functions.invokeAsync(schedule.functionName, event), rateMs(schedule.rate)));
-      }
-    }
-
+    cleanup.push(() => functions.close());
+    const lambda = await startLambdaEndpoint(functions);
+    cleanup.push(() => lambda.close());
+    sources.endpoints = { DYNAMODB_ENDPOINT: dynamo.endpoint, S3_ENDPOINT: s3.endpoint, LAMBDA_ENDPOINT: lambda.endpoint };
+    const shared = sharedSettingsOf(definition, sources);
+    cleanup.push(lendEnvironment(shared));
+    await seedUsers(dynamo.endpoint, shared.USERS_TABLE ?? 'UsersTable', options.seedUsers ?? []);
+    deliverS3Notifications(s3.server, definition, buckets, functions);
+    const timers = options.runSchedules ? startSchedules(definition, functions) : [];
+    cleanup.push(() => {
+      for (const timer of timers) clearInterval(timer);
+    });
+    await Promise.all(Object.entries(options.provisionedConcurrency ?? {}).map(([name, count]) => functions.provision(name, count)));
     const gateway = await startGateway({ definition, functions, port: options.port ?? 0 });
+    cleanup.push(async () => {
+      for (const timer of timers) clearInterval(timer);
+      await gateway.close();
+      await functions.settle();
+    });
     return {
       url: gateway.url,
       gateway,
@@ -255,18 +187,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       definition,
       functions,
       settle: (timeoutMs) => functions.settle(timeoutMs),
-      close: async () => {
-        for (const timer of timers) clearInterval(timer);
-        await gateway.close();
-        await functions.settle();
-        for (const server of started.reverse()) await server.close();
-        if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true });
-      },
+      close: () => runCleanup(cleanup),
     };
   } catch (error) {
-    for (const timer of timers) clearInterval(timer);
-    for (const server of started.reverse()) await server.close().catch(() => undefined);
-    if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true });
+    await runCleanup(cleanup).catch(() => undefined);
     throw error;
   }
 }

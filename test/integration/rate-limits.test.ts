@@ -16,6 +16,9 @@ const PENDING_BYTES = 1000;
 let api: TestStack;
 beforeAll(async () => {
   api = await startTestStack({
+    // The concurrent imports below must run at the same moment, as in AWS: a worker's cold
+    // start here takes longer than their import, so as many environments are kept warm.
+    provisionedConcurrency: { authorizer: CONCURRENT_IMPORTS + 1, userImport: CONCURRENT_IMPORTS + 1 },
     env: {
       // One long window: the counts of a test cannot roll over while it runs.
       RATE_LIMIT_WINDOW_SECONDS: '3600',

@@ -6,6 +6,7 @@
  * KILLABLE_DATA_DIR: the data directory. KILLABLE_SWEEP_MS: how often the job sweep runs
  * here (the schedule of serverless.yml is once a minute; a test runs it more often).
  */
+import { scheduledEvent } from '../../local/events.js';
 import { startLocalStack } from '../../local/stack.js';
 
 const dataDir = process.env.KILLABLE_DATA_DIR;
@@ -13,7 +14,7 @@ if (!dataDir) throw new Error('KILLABLE_DATA_DIR is required');
 const sweepEveryMs = Number(process.env.KILLABLE_SWEEP_MS ?? '1000');
 
 const stack = await startLocalStack({ dataDir, seedUsers: ['john.smith'] });
-const tick = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+const tick = scheduledEvent();
 setInterval(() => stack.functions.invokeAsync('sweepJobs', tick), sweepEveryMs);
 process.stdout.write(
   `${JSON.stringify({ url: stack.url, s3Endpoint: stack.s3Endpoint, uploadBucket: stack.buckets.UploadBucket, jwtSecret: stack.secrets.jwtSecret })}\n`,

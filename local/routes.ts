@@ -1,0 +1,29 @@
+import type { HttpRoute } from './service-definition.js';
+
+export interface MatchedRoute {
+  route: HttpRoute;
+  pathParameters: Record<string, string> | null;
+}
+
+/** The route of serverless.yml a request reaches, with its path parameters, as API Gateway matches. */
+export function matchRoute(routes: HttpRoute[], method: string, requestPath: string): MatchedRoute | undefined {
+  // API Gateway treats /a/b/ as /a/b.
+  const segments = requestPath.replace(/\/+$/, '').split('/');
+  for (const route of routes) {
+    if (route.method !== method && route.method !== 'ANY') continue;
+    const template = route.resource.split('/');
+    if (template.length !== segments.length) continue;
+    const parameters: Record<string, string> = {};
+    const matches = template.every((part, i) => {
+      const actual = segments[i] ?? '';
+      const parameter = /^\{(.+)\}$/.exec(part);
+      if (parameter?.[1]) {
+        parameters[parameter[1]] = actual;
+        return actual !== '';
+      }
+      return part === actual;
+    });
+    if (matches) return { route, pathParameters: Object.keys(parameters).length > 0 ? parameters : null };
+  }
+  return undefined;
+}
