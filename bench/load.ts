@@ -13,6 +13,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { mintUserToken } from '../lib/auth/jwt.js';
+import { LIMITS_OFF_ENV } from '../local/limits-off.js';
 import { type LocalStack, startLocalStack } from '../local/stack.js';
 
 const { values } = parseArgs({
@@ -154,15 +155,10 @@ async function main(): Promise<void> {
     env: {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       // The load, not the limits, is under test: every per-user and per-route limit out of the way.
-      LOCAL_GATEWAY_THROTTLING: 'off',
-      // Every function of the local stack shares this one process and its in-process DynamoDB:
+      ...LIMITS_OFF_ENV,
+      // Every function's workers share this one machine and the one in-process DynamoDB:
       // 55 imports x 4 batches in flight queue behind each other (BENCHMARKS.md "Load").
       IMPORT_WRITE_CONCURRENCY: process.env.IMPORT_WRITE_CONCURRENCY ?? '1',
-      RATE_LIMIT_SYNC_IMPORTS: '1000000',
-      RATE_LIMIT_JOB_CREATIONS: '1000000',
-      MAX_CONCURRENT_SYNC_IMPORTS: '100',
-      MAX_ACTIVE_JOBS: '10000',
-      MAX_PENDING_UPLOAD_BYTES: String(1024 ** 4),
     },
   });
   try {

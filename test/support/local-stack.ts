@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_S3_CREDENTIALS } from '../../lib/adapters/aws-clients.js';
 import { mintUserToken } from '../../lib/auth/jwt.js';
+import { LIMITS_OFF_ENV } from '../../local/limits-off.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
 
 export const DEMO_USERS = ['john.smith', 'jane.doe'];
@@ -27,15 +28,7 @@ export interface TestStack {
  * about them (property tests send hundreds of requests a second as one user); the tests of
  * the limits (rate-limits.test.ts, gateway-throttling.test.ts) set their own.
  */
-export const UNLIMITED_ENV: Record<string, string> = {
-  LOCAL_GATEWAY_THROTTLING: 'off',
-  RATE_LIMIT_SYNC_IMPORTS: '1000000',
-  RATE_LIMIT_JOB_CREATIONS: '1000000',
-  RATE_LIMIT_BULK_REQUESTS: '1000000',
-  MAX_CONCURRENT_SYNC_IMPORTS: '100',
-  MAX_ACTIVE_JOBS: '10000',
-  MAX_PENDING_UPLOAD_BYTES: String(1024 ** 4),
-};
+export const UNLIMITED_ENV: Readonly<Record<string, string>> = LIMITS_OFF_ENV;
 
 /** Starts a whole local stack (in-memory DynamoDB, temporary S3 folder, gateway on a free port). */
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
