@@ -74,6 +74,9 @@ async function authorize(functions: FunctionInvoker, request: GatewayRequest): P
     result = (await functions.invoke(authorizer, authorizerEventOf(request))) as APIGatewayAuthorizerResult;
   } catch (error) {
     if (error instanceof Error && error.message === 'Unauthorized') return { refusal: { type: 'UNAUTHORIZED', fallbackStatus: 401, fallbackMessage: 'Unauthorized' } };
+    // API Gateway logs an authorizer's failure and answers 500; say why here too, as a handler
+    // that fails while loading never reaches the authorizer's own logging.
+    process.stderr.write(`${authorizer} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
     return { refusal: { type: 'AUTHORIZER_FAILURE', fallbackStatus: 500, fallbackMessage: 'authorizer failed' } };
   }
   const statements = result.policyDocument?.Statement ?? [];
