@@ -112,7 +112,12 @@ async function objectCreatedEvent(object: DroppedObject, eventFile: string): Pro
   record.eventTime = new Date().toISOString();
   record.s3.bucket.name = object.bucket;
   record.s3.bucket.arn = `arn:aws:s3:::${object.bucket}`;
-  record.s3.object = { ...record.s3.object, key: encodeURIComponent(object.key).replaceAll('%2F', '/'), size: object.size, eTag: object.etag };
+  record.s3.object = {
+    ...record.s3.object,
+    key: encodeURIComponent(object.key).replaceAll('%2F', '/'),
+    size: object.size,
+    eTag: object.etag,
+  };
   return event;
 }
 
@@ -133,18 +138,27 @@ async function importObject(
   const context = { functionName: 'importObject', awsRequestId: 'bench', getRemainingTimeInMillis: () => 3_600_000 } as Context;
   const { value: _, ...time } = await timed(() => handler(event, context));
   const [job] = await runtime.jobs.listJobs(BENCH_OWNER, 1);
-  if (job?.status !== 'completed' || !job.report) throw new Error(`the import job ended ${job?.status ?? 'missing'}: ${job?.failureReason ?? ''}`);
+  if (job?.status !== 'completed' || !job.report)
+    throw new Error(`the import job ended ${job?.status ?? 'missing'}: ${job?.failureReason ?? ''}`);
   return { ...time, report: job.report };
 }
 
 /** Wall and CPU time of `run`: the figures of one stage. */
-async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: number; cpuSeconds: number; startedAt: number; endedAt: number }> {
+async function timed<T>(
+  run: () => Promise<T>,
+): Promise<{ value: T; seconds: number; cpuSeconds: number; startedAt: number; endedAt: number }> {
   const cpuBefore = process.cpuUsage();
   const startedAt = Date.now();
   const started = performance.now();
   const value = await run();
   const cpu = process.cpuUsage(cpuBefore);
-  return { value, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, startedAt, endedAt: Date.now() };
+  return {
+    value,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    startedAt,
+    endedAt: Date.now(),
+  };
 }
 
 async function measure(job: ImporterJob): Promise<ImporterResult> {

@@ -63,8 +63,10 @@ function checkReport(who: string, report: Report | undefined, expected: number):
     problems.push(`${who}: no report`);
     return;
   }
-  if (report.total_rows !== report.imported_rows + report.failed_rows + report.skipped_rows) problems.push(`${who}: the report does not add up: ${JSON.stringify(report)}`);
-  if (report.total_rows !== expected || report.imported_rows !== expected) problems.push(`${who}: ${report.imported_rows} of ${expected} rows imported (${JSON.stringify(report)})`);
+  if (report.total_rows !== report.imported_rows + report.failed_rows + report.skipped_rows)
+    problems.push(`${who}: the report does not add up: ${JSON.stringify(report)}`);
+  if (report.total_rows !== expected || report.imported_rows !== expected)
+    problems.push(`${who}: ${report.imported_rows} of ${expected} rows imported (${JSON.stringify(report)})`);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -97,7 +99,12 @@ async function jobImport(stack: LocalStack, username: string, deadline: number):
   const token = await mintUserToken(stack.secrets.jwtSecret, username, ['phonebook.ad_phonebook']);
   const csv = csvOf(JOB_ROWS, username);
   const started = performance.now();
-  const created = await call(stack, '/phonebook/imports', { method: 'POST', body: JSON.stringify({ size: csv.length }), headers: { 'content-type': 'application/json' } }, token);
+  const created = await call(
+    stack,
+    '/phonebook/imports',
+    { method: 'POST', body: JSON.stringify({ size: csv.length }), headers: { 'content-type': 'application/json' } },
+    token,
+  );
   if (created.status !== 201) {
     problems.push(`${username}: job creation answered ${created.status} ${(await created.text()).slice(0, 200)}`);
     return Number.NaN;
@@ -189,10 +196,19 @@ async function main(): Promise<void> {
     const allSeconds = (allEnded - phaseStarted) / 1000;
     const jobSeconds = jobLatencies.filter(Number.isFinite).map((ms) => (ms / 1000).toFixed(1));
     const fiveHundreds = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
-    log(`sync imports: ${USERS} in ${syncSeconds.toFixed(1)} s; latency p50 ${(percentile(sorted, 50) / 1000).toFixed(2)} s, p95 ${(percentile(sorted, 95) / 1000).toFixed(2)} s, max ${(percentile(sorted, 100) / 1000).toFixed(2)} s; ${((USERS * ROWS) / syncSeconds).toFixed(0)} rows/s`);
+    log(
+      `sync imports: ${USERS} in ${syncSeconds.toFixed(1)} s; latency p50 ${(percentile(sorted, 50) / 1000).toFixed(2)} s, p95 ${(percentile(sorted, 95) / 1000).toFixed(2)} s, max ${(percentile(sorted, 100) / 1000).toFixed(2)} s; ${((USERS * ROWS) / syncSeconds).toFixed(0)} rows/s`,
+    );
     log(`jobs: ${JOBS} x ${JOB_ROWS} rows, each done after ${jobSeconds.join(', ')} s`);
-    log(`all: ${USERS * ROWS + JOBS * JOB_ROWS} rows in ${allSeconds.toFixed(1)} s, ${((USERS * ROWS + JOBS * JOB_ROWS) / allSeconds).toFixed(0)} rows/s overall`);
-    log(`responses by status: ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`).join(', ')}; 5xx: ${fiveHundreds}`);
+    log(
+      `all: ${USERS * ROWS + JOBS * JOB_ROWS} rows in ${allSeconds.toFixed(1)} s, ${((USERS * ROWS + JOBS * JOB_ROWS) / allSeconds).toFixed(0)} rows/s overall`,
+    );
+    log(
+      `responses by status: ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([status, n]) => `${status}: ${n}`)
+        .join(', ')}; 5xx: ${fiveHundreds}`,
+    );
     log(`run time: ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     if (fiveHundreds > 0) problems.push(`${fiveHundreds} responses were 5xx`);
   } finally {

@@ -156,7 +156,11 @@ export async function startBackend(nodeArgs: string[] = []): Promise<Backend> {
 }
 
 /** Runs one measurement in a new importer process and returns what it reports. */
-export async function runImporter(bundle: string, job: ImporterJob, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<ImporterResult> {
+export async function runImporter(
+  bundle: string,
+  job: ImporterJob,
+  options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {},
+): Promise<ImporterResult> {
   const child = nodeProcess(options.nodeArgs ?? [], [bundle, JSON.stringify(job)], options.env, LAMBDA_NODE_WRAPPER);
   child.stdin?.end();
   let output = '';

@@ -38,7 +38,8 @@ const { values } = parseArgs({
 const rows = Number(values.rows);
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(rows) || rows < 10) throw new Error(`--rows must be a whole number of at least 10, got '${values.rows}'`);
-if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive whole number, got '${values.concurrency}'`);
+if (!Number.isInteger(concurrency) || concurrency < 1)
+  throw new Error(`--concurrency must be a positive whole number, got '${values.concurrency}'`);
 const profileDir = values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined;
 
 const log = (line: string): void => {
@@ -188,9 +189,11 @@ try {
 
   const backendCpuPerRow = (result: WithBackendCpu | undefined): number | null =>
     result ? round((result.backendCpuSeconds * 1e6) / result.rows, 1) : null;
-  const backendBusy = (result: WithBackendCpu | undefined): number | null => (result ? round(result.backendCpuSeconds / result.seconds, 2) : null);
+  const backendBusy = (result: WithBackendCpu | undefined): number | null =>
+    result ? round(result.backendCpuSeconds / result.seconds, 2) : null;
   const rate = (result: ImporterResult | undefined): number | undefined => (result ? Math.round(result.rows / result.seconds) : undefined);
-  const cpuPerRow = (result: ImporterResult | undefined): number | null => (result ? round((result.cpuSeconds * 1e6) / result.rows, 1) : null);
+  const cpuPerRow = (result: ImporterResult | undefined): number | null =>
+    result ? round((result.cpuSeconds * 1e6) / result.rows, 1) : null;
   const results = {
     rows,
     concurrency,
@@ -235,7 +238,12 @@ try {
     sync_1000_rows_reimport_p95_ms: sync?.reimportP95Ms ?? null,
     e2e_report: e2eRuns?.full.report ?? null,
     reimport_report: reimportRuns?.second.report ?? null,
-    machine: { nproc: os.availableParallelism(), memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, load_avg_1m: round(os.loadavg()[0] ?? 0, 2) },
+    machine: {
+      nproc: os.availableParallelism(),
+      memory_gb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      load_avg_1m: round(os.loadavg()[0] ?? 0, 2),
+    },
   };
 
   const { e2e_report, reimport_report, machine, ...figures } = results;

@@ -7,9 +7,12 @@ import { uploadDeps } from './wiring/upload-jobs.js';
 import { users } from './wiring/users.js';
 
 /** POST /admin/phonebook/imports `{username, size}`: the same, into a registered user's phonebook. */
-export const handler = adminRoute(async (event) => {
-  const body = jsonBody(event);
-  const owner = await requireRegisteredUser(body.username, users);
-  const size = uploadSize(body, uploadDeps.settings);
-  return jsonResponse(201, await createUploadJob(owner, size, uploadDeps));
-}, { limit: 'jobCreation' });
+export const handler = adminRoute(
+  async (event) => {
+    const body = jsonBody(event);
+    const owner = await requireRegisteredUser(body.username, users);
+    const size = uploadSize(body, uploadDeps.settings);
+    return jsonResponse(201, await createUploadJob(owner, size, uploadDeps));
+  },
+  { limit: 'jobCreation' },
+);

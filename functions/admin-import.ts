@@ -10,12 +10,19 @@ import { importDeps } from './wiring/sync-import.js';
 import { users } from './wiring/users.js';
 
 /** POST /admin/phonebook/import: any registered user's phonebook, named by `username`. */
-export const handler = adminRoute(async (event) => {
-  const startedAt = Date.now();
-  const form = await parseMultipartForm(requestBody(event), header(event, 'content-type'));
-  const owner = await adminImportTarget(form, users);
-  const report = await importForm(form, owner, importDeps, '/admin/phonebook/imports');
-  logger.info('admin import finished', { owner, ...reportCounts(report) });
-  recordImport('POST /admin/phonebook/import', { imported: report.imported_rows, skipped: report.skipped_rows, failed: report.failed_rows }, startedAt);
-  return jsonResponse(200, report);
-}, { limit: 'syncImport' });
+export const handler = adminRoute(
+  async (event) => {
+    const startedAt = Date.now();
+    const form = await parseMultipartForm(requestBody(event), header(event, 'content-type'));
+    const owner = await adminImportTarget(form, users);
+    const report = await importForm(form, owner, importDeps, '/admin/phonebook/imports');
+    logger.info('admin import finished', { owner, ...reportCounts(report) });
+    recordImport(
+      'POST /admin/phonebook/import',
+      { imported: report.imported_rows, skipped: report.skipped_rows, failed: report.failed_rows },
+      startedAt,
+    );
+    return jsonResponse(200, report);
+  },
+  { limit: 'syncImport' },
+);

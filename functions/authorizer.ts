@@ -32,7 +32,12 @@ async function userTokenVerifier(): Promise<TokenVerifier> {
   return verifier.verify;
 }
 
-function policy(effect: 'Allow' | 'Deny', resource: string, principalId: string, context: Record<string, string>): APIGatewayAuthorizerResult {
+function policy(
+  effect: 'Allow' | 'Deny',
+  resource: string,
+  principalId: string,
+  context: Record<string, string>,
+): APIGatewayAuthorizerResult {
   return {
     principalId,
     policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }] },

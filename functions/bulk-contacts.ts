@@ -11,12 +11,16 @@ import { contacts } from './wiring/contacts.js';
 const { bulkMaxContacts } = configSection('imports');
 
 /** POST /phonebook/contacts/bulk[?dry_run=true]: create or update the caller's contacts. */
-export const handler = userRoute(async (event, owner) => {
-  const startedAt = Date.now();
-  const dryRun = parseFlag('dry_run', event.queryStringParameters?.dry_run);
-  const result = await bulkUpsert(jsonBody(event), owner, contacts, { maxContacts: bulkMaxContacts, dryRun });
-  const failed = result.failed_contacts.length;
-  logger.info('bulk finished', { owner, contacts: result.contacts.length, failed, dryRun });
-  if (!dryRun) recordImport('POST /phonebook/contacts/bulk', { imported: result.contacts.length - failed, skipped: 0, failed }, startedAt);
-  return jsonResponse(200, result);
-}, { limit: 'bulk' });
+export const handler = userRoute(
+  async (event, owner) => {
+    const startedAt = Date.now();
+    const dryRun = parseFlag('dry_run', event.queryStringParameters?.dry_run);
+    const result = await bulkUpsert(jsonBody(event), owner, contacts, { maxContacts: bulkMaxContacts, dryRun });
+    const failed = result.failed_contacts.length;
+    logger.info('bulk finished', { owner, contacts: result.contacts.length, failed, dryRun });
+    if (!dryRun)
+      recordImport('POST /phonebook/contacts/bulk', { imported: result.contacts.length - failed, skipped: 0, failed }, startedAt);
+    return jsonResponse(200, result);
+  },
+  { limit: 'bulk' },
+);

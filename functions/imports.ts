@@ -11,7 +11,8 @@ import { jobs } from './wiring/jobs.js';
 function listLimit(raw: string | undefined): number {
   if (raw === undefined) return 20;
   const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BadRequestError('invalid limit', "'limit' must be a whole number from 1 to 100");
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    throw new BadRequestError('invalid limit', "'limit' must be a whole number from 1 to 100");
   return limit;
 }
 

@@ -12,11 +12,13 @@ import { trigger } from './wiring/trigger.js';
  * sources, each on its own; a source that fails is reported with its reason and tried again
  * at the next tick.
  */
-export const handler = eventHandler(async (_event?: ScheduledEvent): Promise<{ sources: ReimportTick['outcomes']; errors: ReimportTick['errors'] }> => {
-  const tick = await runScheduledReimports({ sources, files, jobs, trigger });
-  logger.info('re-import tick', { sources: tick.outcomes, errors: tick.errors });
-  return { sources: tick.outcomes, errors: tick.errors };
-});
+export const handler = eventHandler(
+  async (_event?: ScheduledEvent): Promise<{ sources: ReimportTick['outcomes']; errors: ReimportTick['errors'] }> => {
+    const tick = await runScheduledReimports({ sources, files, jobs, trigger });
+    logger.info('re-import tick', { sources: tick.outcomes, errors: tick.errors });
+    return { sources: tick.outcomes, errors: tick.errors };
+  },
+);
 
 /**
  * The job sweep, on its own schedule (every minute): restarts jobs whose invocation died or

@@ -9,11 +9,18 @@ import { header, requestBody } from './layer/request.js';
 import { importDeps } from './wiring/sync-import.js';
 
 /** POST /phonebook/import/: the caller's own phonebook. */
-export const handler = userRoute(async (event, owner) => {
-  const startedAt = Date.now();
-  const form = await parseMultipartForm(requestBody(event), header(event, 'content-type'));
-  const report = await importForm(form, owner, importDeps);
-  logger.info('import finished', { owner, ...reportCounts(report) });
-  recordImport('POST /phonebook/import', { imported: report.imported_rows, skipped: report.skipped_rows, failed: report.failed_rows }, startedAt);
-  return jsonResponse(200, report);
-}, { limit: 'syncImport' });
+export const handler = userRoute(
+  async (event, owner) => {
+    const startedAt = Date.now();
+    const form = await parseMultipartForm(requestBody(event), header(event, 'content-type'));
+    const report = await importForm(form, owner, importDeps);
+    logger.info('import finished', { owner, ...reportCounts(report) });
+    recordImport(
+      'POST /phonebook/import',
+      { imported: report.imported_rows, skipped: report.skipped_rows, failed: report.failed_rows },
+      startedAt,
+    );
+    return jsonResponse(200, report);
+  },
+  { limit: 'syncImport' },
+);

@@ -204,7 +204,8 @@ export function jobsConfigOf(env: Env = process.env): JobsConfig {
     // S3 takes up to 5 GB in one PUT; 1 GiB keeps one import within a few Lambda invocations.
     maxUploadBytes: positiveInt(env, 'MAX_UPLOAD_BYTES', 1024 ** 3, 5 * 1024 ** 3),
     uploadUrlTtlSeconds: positiveInt(env, 'UPLOAD_URL_TTL_SECONDS', 900, 7 * 24 * 3600),
-    importTimeBudgetMs: optional(env, 'IMPORT_TIME_BUDGET_MS') === undefined ? undefined : positiveInt(env, 'IMPORT_TIME_BUDGET_MS', 1, 15 * 60 * 1000),
+    importTimeBudgetMs:
+      optional(env, 'IMPORT_TIME_BUDGET_MS') === undefined ? undefined : positiveInt(env, 'IMPORT_TIME_BUDGET_MS', 1, 15 * 60 * 1000),
     importCheckpointRows: positiveInt(env, 'IMPORT_CHECKPOINT_ROWS', 5_000, 1_000_000),
     // A dead job resumes within this plus the sweep's minute; tests shorten it.
     importLeaseMs: positiveInt(env, 'IMPORT_LEASE_MS', 60_000, 15 * 60 * 1000),
@@ -260,7 +261,8 @@ export function configSection<Name extends keyof Sections>(name: Name): ReturnTy
 function limitSettings(env: Env): LimitSettings {
   const syncImportSlotSeconds = positiveInt(env, 'SYNC_IMPORT_SLOT_SECONDS', 60, 3600);
   // A slot must outlive the longest import that holds it, or a live import would lose it.
-  if (syncImportSlotSeconds < 30) throw new ConfigError(`SYNC_IMPORT_SLOT_SECONDS must be at least 30 (the function's 29 s timeout), got '${syncImportSlotSeconds}'`);
+  if (syncImportSlotSeconds < 30)
+    throw new ConfigError(`SYNC_IMPORT_SLOT_SECONDS must be at least 30 (the function's 29 s timeout), got '${syncImportSlotSeconds}'`);
   return {
     rateWindowSeconds: positiveInt(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 3600),
     syncImportsPerWindow: positiveInt(env, 'RATE_LIMIT_SYNC_IMPORTS', 20, 1_000_000),

@@ -25,7 +25,9 @@ class ServiceLogFormatter extends LogFormatter {
         time: this.formatTimestamp(attributes.timestamp),
         message: attributes.message,
         service: attributes.serviceName,
-        ...(context ? { function_name: context.functionName, function_request_id: context.awsRequestId, cold_start: context.coldStart } : {}),
+        ...(context
+          ? { function_name: context.functionName, function_request_id: context.awsRequestId, cold_start: context.coldStart }
+          : {}),
         ...(attributes.xRayTraceId ? { xray_trace_id: attributes.xRayTraceId } : {}),
       },
     }).addAttributes(additional);

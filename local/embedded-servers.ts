@@ -18,7 +18,12 @@ const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /** dynalite: the DynamoDB API in-process, on LevelDB under `directory` (or in memory). */
 export async function startDynamoDb(options: { directory?: string; port?: number }): Promise<EmbeddedServer> {
   if (options.directory) await mkdir(options.directory, { recursive: true });
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.directory ? { path: options.directory } : {}) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.directory ? { path: options.directory } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -31,7 +36,11 @@ export async function startDynamoDb(options: { directory?: string; port?: number
 }
 
 /** s3rver: the S3 API on the file system under `directory`. */
-export async function startS3(options: { directory: string; port?: number; buckets: string[] }): Promise<EmbeddedServer & { server: S3rver }> {
+export async function startS3(options: {
+  directory: string;
+  port?: number;
+  buckets: string[];
+}): Promise<EmbeddedServer & { server: S3rver }> {
   await mkdir(options.directory, { recursive: true });
   const server = new S3rver({
     address: '127.0.0.1',

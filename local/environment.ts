@@ -111,7 +111,8 @@ function settingsOf(definition: ServiceDefinition, declared: Record<string, unkn
   refuseOverriddenWiring(wiring, operator, callerEnv);
   const settings: Record<string, string> = { ...defaults };
   for (const name of Object.keys(defaults)) settings[name] = operatorValue(operator, name) ?? settings[name] ?? '';
-  const jwksOnly = (callerEnv.JWT_JWKS_URL ?? settings.JWT_JWKS_URL ?? '').trim() !== '' && operatorValue(operator, 'JWT_SECRET') === undefined;
+  const jwksOnly =
+    (callerEnv.JWT_JWKS_URL ?? settings.JWT_JWKS_URL ?? '').trim() !== '' && operatorValue(operator, 'JWT_SECRET') === undefined;
   return {
     ...settings,
     AWS_REGION: 'us-east-1',
@@ -136,7 +137,11 @@ export function sharedSettingsOf(definition: ServiceDefinition, sources: Environ
  * the operator's environment as a base, then provider.environment with the function's own
  * `environment:` over it, resolved by `settingsOf`. Another function's entries never appear.
  */
-export function functionEnvironmentOf(definition: ServiceDefinition, functionName: string, sources: EnvironmentSources): Record<string, string> {
+export function functionEnvironmentOf(
+  definition: ServiceDefinition,
+  functionName: string,
+  sources: EnvironmentSources,
+): Record<string, string> {
   const spec = definition.functions[functionName];
   if (!spec) throw new Error(`function ${functionName} is not defined in serverless.yml`);
   const base: Record<string, string> = {};

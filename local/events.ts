@@ -87,11 +87,21 @@ function commonPartOf(request: GatewayRequest) {
 
 export function authorizerEventOf(request: GatewayRequest): APIGatewayRequestAuthorizerEvent {
   const methodArn = `arn:aws:execute-api:local:${ACCOUNT_ID}:${GATEWAY_API_ID}/${GATEWAY_STAGE}/${request.method}${request.matched.route.resource}`;
-  return { type: 'REQUEST', methodArn, ...commonPartOf(request), requestContext: request.requestContext } as unknown as APIGatewayRequestAuthorizerEvent;
+  return {
+    type: 'REQUEST',
+    methodArn,
+    ...commonPartOf(request),
+    requestContext: request.requestContext,
+  } as unknown as APIGatewayRequestAuthorizerEvent;
 }
 
 /** The Lambda proxy event; `binary` bodies (binaryMediaTypes) travel base64-encoded. */
-export function proxyEventOf(request: GatewayRequest, body: Buffer, binary: boolean, authorizer: Record<string, unknown> | undefined): APIGatewayProxyEvent {
+export function proxyEventOf(
+  request: GatewayRequest,
+  body: Buffer,
+  binary: boolean,
+  authorizer: Record<string, unknown> | undefined,
+): APIGatewayProxyEvent {
   return {
     ...commonPartOf(request),
     requestContext: { ...request.requestContext, authorizer } as unknown as APIGatewayProxyEvent['requestContext'],

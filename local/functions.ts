@@ -148,7 +148,11 @@ export class LocalFunctions implements FunctionInvoker {
     };
     const env = this.options.environmentOf(name);
     const timeoutMs = (spec.timeout ?? this.definition.defaultTimeoutSeconds) * 1000;
-    const pool = new FunctionPool((onExit) => new FunctionWorkerHandle(setup, env, onExit), timeoutMs, this.options.maxWorkersPerFunction ?? LOCAL_MAX_WORKERS_PER_FUNCTION);
+    const pool = new FunctionPool(
+      (onExit) => new FunctionWorkerHandle(setup, env, onExit),
+      timeoutMs,
+      this.options.maxWorkersPerFunction ?? LOCAL_MAX_WORKERS_PER_FUNCTION,
+    );
     this.pools.set(name, pool);
     return pool;
   }
@@ -189,7 +193,9 @@ export class LocalFunctions implements FunctionInvoker {
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           const delay = this.retryDelaysMs[attempt - 1];
-          process.stderr.write(`${name} failed (attempt ${attempt} of ${attempts}): ${message}${delay === undefined ? '; event given up (in AWS: the on-failure destination)' : `; retried in ${delay} ms`}\n`);
+          process.stderr.write(
+            `${name} failed (attempt ${attempt} of ${attempts}): ${message}${delay === undefined ? '; event given up (in AWS: the on-failure destination)' : `; retried in ${delay} ms`}\n`,
+          );
           if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }

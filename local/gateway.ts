@@ -57,23 +57,32 @@ function writeGatewayResponse(definition: ServiceDefinition, response: ServerRes
   const configured = definition.gatewayResponses[answer.type];
   const context = answer.context ?? {};
   const body = configured
-    ? configured.template.replace(/\$context\.authorizer\.([A-Za-z0-9_]+)/g, (_, key: string) => JSON.stringify(String(context[key] ?? '')).slice(1, -1))
+    ? configured.template.replace(/\$context\.authorizer\.([A-Za-z0-9_]+)/g, (_, key: string) =>
+        JSON.stringify(String(context[key] ?? '')).slice(1, -1),
+      )
     : JSON.stringify({ message: answer.fallbackMessage });
-  response.writeHead(configured?.statusCode ?? answer.fallbackStatus, { 'content-type': 'application/json', 'x-amzn-errortype': answer.type });
+  response.writeHead(configured?.statusCode ?? answer.fallbackStatus, {
+    'content-type': 'application/json',
+    'x-amzn-errortype': answer.type,
+  });
   response.end(body);
 }
 
 const TOO_LARGE: GatewayAnswer = { type: 'REQUEST_TOO_LARGE', fallbackStatus: 413, fallbackMessage: 'Request Too Long' };
 
 /** The authorizer's verdict: the context handed to the function, or the gateway's answer. */
-async function authorize(functions: FunctionInvoker, request: GatewayRequest): Promise<{ context?: Record<string, unknown>; refusal?: GatewayAnswer }> {
+async function authorize(
+  functions: FunctionInvoker,
+  request: GatewayRequest,
+): Promise<{ context?: Record<string, unknown>; refusal?: GatewayAnswer }> {
   const authorizer = request.matched.route.authorizerFunction;
   if (!authorizer) return {};
   let result: APIGatewayAuthorizerResult;
   try {
     result = (await functions.invoke(authorizer, authorizerEventOf(request))) as APIGatewayAuthorizerResult;
   } catch (error) {
-    if (error instanceof Error && error.message === 'Unauthorized') return { refusal: { type: 'UNAUTHORIZED', fallbackStatus: 401, fallbackMessage: 'Unauthorized' } };
+    if (error instanceof Error && error.message === 'Unauthorized')
+      return { refusal: { type: 'UNAUTHORIZED', fallbackStatus: 401, fallbackMessage: 'Unauthorized' } };
     // API Gateway logs an authorizer's failure and answers 500; say why here too, as a handler
     // that fails while loading never reaches the authorizer's own logging.
     process.stderr.write(`${authorizer} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
@@ -81,7 +90,14 @@ async function authorize(functions: FunctionInvoker, request: GatewayRequest): P
   }
   const statements = result.policyDocument?.Statement ?? [];
   if (statements.length === 0 || statements.some((statement) => statement.Effect !== 'Allow')) {
-    return { refusal: { type: 'ACCESS_DENIED', fallbackStatus: 403, fallbackMessage: 'User is not authorized to access this resource', context: result.context ?? {} } };
+    return {
+      refusal: {
+        type: 'ACCESS_DENIED',
+        fallbackStatus: 403,
+        fallbackMessage: 'User is not authorized to access this resource',
+        context: result.context ?? {},
+      },
+    };
   }
   return { context: { ...(result.context ?? {}), principalId: result.principalId } };
 }
@@ -94,11 +110,18 @@ function writeProxyResult(response: ServerResponse, result: APIGatewayProxyResul
 }
 
 /** The function behind the route, and its answer; a function that fails is API Gateway's 502. */
-async function proxy(options: GatewayOptions, request: GatewayRequest, body: Buffer, authorizer: Record<string, unknown> | undefined, response: ServerResponse): Promise<void> {
+async function proxy(
+  options: GatewayOptions,
+  request: GatewayRequest,
+  body: Buffer,
+  authorizer: Record<string, unknown> | undefined,
+  response: ServerResponse,
+): Promise<void> {
   const contentType = (request.headers['Content-Type'] ?? request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const binary = options.definition.binaryMediaTypes.some((type) => type.toLowerCase() === contentType || type === '*/*');
   const event = proxyEventOf(request, body, binary, authorizer);
-  if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_EVENT_BYTES) return writeGatewayResponse(options.definition, response, TOO_LARGE);
+  if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_EVENT_BYTES)
+    return writeGatewayResponse(options.definition, response, TOO_LARGE);
   const { functionName } = request.matched.route;
   let result: APIGatewayProxyResult;
   try {
@@ -128,7 +151,12 @@ function requestHandler(options: GatewayOptions): (request: IncomingMessage, res
       if (error instanceof BodyTooLarge) return answer(response, TOO_LARGE);
       throw error;
     }
-    if (!matched) return answer(response, { type: 'MISSING_AUTHENTICATION_TOKEN', fallbackStatus: 403, fallbackMessage: 'Missing Authentication Token' });
+    if (!matched)
+      return answer(response, {
+        type: 'MISSING_AUTHENTICATION_TOKEN',
+        fallbackStatus: 403,
+        fallbackMessage: 'Missing Authentication Token',
+      });
     // API Gateway throttles before the authorizer runs: a throttled request costs nothing.
     if (!admitted(matched.route)) return answer(response, { type: 'THROTTLED', fallbackStatus: 429, fallbackMessage: 'Too Many Requests' });
     const gatewayRequest = gatewayRequestOf(request, url, matched);

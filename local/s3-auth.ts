@@ -152,10 +152,17 @@ async function checkHeaderSigned(ctx: KoaLikeContext, authorization: string, cre
   }
   const headers = signedHeadersOf(ctx, signedHeaders);
   const signer = new SignatureV4({ credentials, region, service, sha256: NodeSha256, uriEscapePath: false, applyChecksum: true });
-  const signed = await signer.sign(requestOf(ctx, headers, queryOf(ctx.querystring, () => false)), {
-    signingDate: new Date(signedAt),
-    signableHeaders: new Set(signedHeaders),
-  });
+  const signed = await signer.sign(
+    requestOf(
+      ctx,
+      headers,
+      queryOf(ctx.querystring, () => false),
+    ),
+    {
+      signingDate: new Date(signedAt),
+      signableHeaders: new Set(signedHeaders),
+    },
+  );
   const calculated = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? ''))?.[1] ?? '';
   if (!sameSignature(calculated, provided)) {
     denied(ctx, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');

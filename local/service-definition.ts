@@ -3,17 +3,15 @@ import path from 'node:path';
 import { parse, type Tags } from 'yaml';
 
 /** CloudFormation short-form tags (!Ref, !GetAtt, !Join, ...) read as their long forms. */
-const CLOUDFORMATION_TAGS: Tags = ['Ref', 'GetAtt', 'Join', 'Sub', 'If', 'Equals', 'Select', 'Split', 'ImportValue'].flatMap(
-  (name) => {
-    const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
-    const resolve = (value: unknown) => ({ [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
-    return [
-      { tag: `!${name}`, resolve: (value: string) => resolve(value) },
-      { tag: `!${name}`, collection: 'seq' as const, resolve: (value: { toJSON(): unknown }) => resolve(value.toJSON()) },
-      { tag: `!${name}`, collection: 'map' as const, resolve: (value: { toJSON(): unknown }) => resolve(value.toJSON()) },
-    ];
-  },
-);
+const CLOUDFORMATION_TAGS: Tags = ['Ref', 'GetAtt', 'Join', 'Sub', 'If', 'Equals', 'Select', 'Split', 'ImportValue'].flatMap((name) => {
+  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+  const resolve = (value: unknown) => ({ [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
+  return [
+    { tag: `!${name}`, resolve: (value: string) => resolve(value) },
+    { tag: `!${name}`, collection: 'seq' as const, resolve: (value: { toJSON(): unknown }) => resolve(value.toJSON()) },
+    { tag: `!${name}`, collection: 'map' as const, resolve: (value: { toJSON(): unknown }) => resolve(value.toJSON()) },
+  ];
+});
 
 /** `!GetAtt <Name>LambdaFunction.Arn` as JSON: how resources name the function they call. */
 const GET_ATT_ARN = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/;
@@ -108,7 +106,10 @@ function throttlingOf(custom: Yaml): ThrottlingDefinition | undefined {
   const raw = custom.apiGatewayThrottling;
   if (raw === undefined) return undefined;
   const methods = Object.fromEntries(
-    Object.entries(asRecord(asRecord(raw).methods)).map(([route, limits]) => [route, throttleLimitsOf(limits, `custom.apiGatewayThrottling.methods['${route}']`)]),
+    Object.entries(asRecord(asRecord(raw).methods)).map(([route, limits]) => [
+      route,
+      throttleLimitsOf(limits, `custom.apiGatewayThrottling.methods['${route}']`),
+    ]),
   );
   return { ...throttleLimitsOf(raw, 'custom.apiGatewayThrottling'), methods };
 }
@@ -208,7 +209,11 @@ function resourcesPartOf(resources: Yaml, functionNames: string[]): ResourcesPar
     } else if (resource.Type === 'AWS::DynamoDB::Table') {
       part.tables.push({ logicalId, properties });
     } else if (resource.Type === 'AWS::S3::Bucket') {
-      part.buckets.push({ logicalId, nameExpression: properties.BucketName, notifications: notificationsOf(logicalId, properties, functionNames) });
+      part.buckets.push({
+        logicalId,
+        nameExpression: properties.BucketName,
+        notifications: notificationsOf(logicalId, properties, functionNames),
+      });
     }
   }
   return part;
@@ -217,7 +222,8 @@ function resourcesPartOf(resources: Yaml, functionNames: string[]): ResourcesPar
 function checkedThrottlingOf(custom: Yaml, routes: HttpRoute[]): ThrottlingDefinition | undefined {
   const throttling = throttlingOf(custom);
   for (const key of Object.keys(throttling?.methods ?? {})) {
-    if (!routes.some((route) => `${route.method} ${route.resource}` === key)) throw new Error(`custom.apiGatewayThrottling names '${key}', which is no route of serverless.yml`);
+    if (!routes.some((route) => `${route.method} ${route.resource}` === key))
+      throw new Error(`custom.apiGatewayThrottling names '${key}', which is no route of serverless.yml`);
   }
   return throttling;
 }

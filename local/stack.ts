@@ -80,7 +80,6 @@ export async function readLocalSecrets(dataDir: string): Promise<LocalSecrets | 
   }
 }
 
-
 /** Undo steps, run last first, when the stack closes or fails to start. */
 type Cleanup = Array<() => Promise<void> | void>;
 
@@ -111,7 +110,11 @@ async function seedUsers(dynamodbEndpoint: string, usersTable: string, usernames
   if (usernames.length === 0) return;
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { DynamoUserRepository } = await import('../lib/adapters/dynamodb-users.js');
-  const client = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const users = new DynamoUserRepository(client, usersTable);
   for (const username of usernames) await users.registerUser(username);
   client.destroy();

@@ -17,7 +17,12 @@ export function rateMs(rate: string): number {
  * S3 notifications, as the buckets' NotificationConfiguration declares them: each created
  * object whose key matches a filter is an asynchronous invocation of the function it names.
  */
-export function deliverS3Notifications(s3: S3rver, definition: ServiceDefinition, buckets: Record<string, string>, functions: LocalFunctions): void {
+export function deliverS3Notifications(
+  s3: S3rver,
+  definition: ServiceDefinition,
+  buckets: Record<string, string>,
+  functions: LocalFunctions,
+): void {
   // s3rver is a Koa application, an EventEmitter; its types leave that out.
   (s3 as unknown as EventEmitter).on('event', (event: { Records?: S3EventRecord[] }) => {
     for (const record of event.Records ?? []) {
@@ -25,7 +30,8 @@ export function deliverS3Notifications(s3: S3rver, definition: ServiceDefinition
       const bucket = definition.buckets.find((b) => buckets[b.logicalId] === record.s3.bucket.name);
       const key = record.s3.object.key;
       for (const notification of bucket?.notifications ?? []) {
-        if (key.startsWith(notification.prefix) && key.endsWith(notification.suffix)) functions.invokeAsync(notification.functionName, s3NotificationEventOf(record));
+        if (key.startsWith(notification.prefix) && key.endsWith(notification.suffix))
+          functions.invokeAsync(notification.functionName, s3NotificationEventOf(record));
       }
     }
   });
@@ -33,5 +39,7 @@ export function deliverS3Notifications(s3: S3rver, definition: ServiceDefinition
 
 /** The `schedule:` events of serverless.yml on timers; returns the timers to clear. */
 export function startSchedules(definition: ServiceDefinition, functions: LocalFunctions): NodeJS.Timeout[] {
-  return definition.schedules.map((schedule) => setInterval(() => functions.invokeAsync(schedule.functionName, scheduledEvent()), rateMs(schedule.rate)));
+  return definition.schedules.map((schedule) =>
+    setInterval(() => functions.invokeAsync(schedule.functionName, scheduledEvent()), rateMs(schedule.rate)),
+  );
 }

@@ -32,7 +32,9 @@ if (!secret) {
   process.exit(1);
 }
 if (process.env.JWT_JWKS_URL?.trim() && !process.env.JWT_SECRET) {
-  process.stderr.write('Note: with JWT_JWKS_URL set and no JWT_SECRET, npm start accepts only the identity provider\'s tokens, not this one.\n');
+  process.stderr.write(
+    "Note: with JWT_JWKS_URL set and no JWT_SECRET, npm start accepts only the identity provider's tokens, not this one.\n",
+  );
 }
 const issuer = process.env.JWT_ISSUER?.trim();
 const audience = process.env.JWT_AUDIENCE?.trim();

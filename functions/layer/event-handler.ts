@@ -7,7 +7,9 @@ import { invocationLogging, publishMetrics } from './observability.js';
  * the sweep, the authorizer): the logger's invocation context and the metrics. Errors are not
  * mapped: they fail the invocation, as Lambda's retries and API Gateway's authorizer expect.
  */
-export function eventHandler<Event, Result>(handle: (event: Event, context: Context) => Promise<Result>): (event: Event, context?: Context) => Promise<Result> {
+export function eventHandler<Event, Result>(
+  handle: (event: Event, context: Context) => Promise<Result>,
+): (event: Event, context?: Context) => Promise<Result> {
   // middy's early timeout is off: the import function hands over by its own deadline (import-object.ts).
   const handler = middy<Event, Result>({ timeoutEarlyInMillis: 0 })
     .use(invocationLogging())

@@ -26,7 +26,12 @@ export interface RouteOptions {
  * the error mapper is registered first because middy runs `onError` hooks in reverse order,
  * so it maps the error after the limit has freed its slot and the metrics are out.
  */
-function httpRoute(declared: 'user' | 'super-admin', handle: (event: HttpEvent) => Promise<HttpResponse>, principalOf: (event: HttpEvent) => Principal, options: RouteOptions): HttpHandler {
+function httpRoute(
+  declared: 'user' | 'super-admin',
+  handle: (event: HttpEvent) => Promise<HttpResponse>,
+  principalOf: (event: HttpEvent) => Principal,
+  options: RouteOptions,
+): HttpHandler {
   // middy's early timeout is off: API Gateway's 29 s and the Lambda timeout already bound a request.
   const chain = middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
     .use(httpErrorMapper())
@@ -48,10 +53,20 @@ function usernameOf(event: HttpEvent): string {
 
 /** A route for users: `handle` gets the caller's username (the token's `sub`), the phonebook's owner. */
 export function userRoute(handle: (event: HttpEvent, owner: string) => Promise<HttpResponse>, options: RouteOptions = {}): HttpHandler {
-  return httpRoute('user', (event) => handle(event, usernameOf(event)), (event) => ({ kind: 'user', username: usernameOf(event) }), options);
+  return httpRoute(
+    'user',
+    (event) => handle(event, usernameOf(event)),
+    (event) => ({ kind: 'user', username: usernameOf(event) }),
+    options,
+  );
 }
 
 /** A route for the super admin (allowed source IP and the super-admin token, checked by the authorizer). */
 export function adminRoute(handle: (event: HttpEvent) => Promise<HttpResponse>, options: RouteOptions = {}): HttpHandler {
-  return httpRoute('super-admin', handle, (event) => ({ kind: 'ip', sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown' }), options);
+  return httpRoute(
+    'super-admin',
+    handle,
+    (event) => ({ kind: 'ip', sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown' }),
+    options,
+  );
 }

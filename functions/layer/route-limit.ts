@@ -11,7 +11,10 @@ type HttpRequest = Request<APIGatewayProxyEvent, HttpResponse>;
  * runs (a 429 otherwise); the in-flight slot it took is freed when the handler ends, whether
  * it answered or threw. Registered after the guard: only a known caller is counted.
  */
-export function routeLimit(limit: RouteLimit, principalOf: (event: APIGatewayProxyEvent) => Principal): MiddlewareObj<APIGatewayProxyEvent, HttpResponse> {
+export function routeLimit(
+  limit: RouteLimit,
+  principalOf: (event: APIGatewayProxyEvent) => Principal,
+): MiddlewareObj<APIGatewayProxyEvent, HttpResponse> {
   const deps = limitDepsOf();
   const leaving = new WeakMap<HttpRequest, () => Promise<void>>();
   const leave = async (request: HttpRequest) => {

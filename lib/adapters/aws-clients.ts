@@ -34,7 +34,8 @@ export class StorageRetryStrategy implements RetryStrategy {
 
   async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const attempts = token.getRetryCount() + 1;
-    if (!shouldRetry(errorInfo.errorType as FailureKind, attempts, this.policy)) throw new Error('no retry: not transient, or attempts spent');
+    if (!shouldRetry(errorInfo.errorType as FailureKind, attempts, this.policy))
+      throw new Error('no retry: not transient, or attempts spent');
     let delay = backoffDelayMs(attempts, this.policy);
     // A server's Retry-After is honoured up to the policy's cap.
     if (errorInfo.retryAfterHint instanceof Date) {
@@ -60,7 +61,9 @@ function retrySettingsOf(config: ClientSettings): { maxAttempts: number; retrySt
  * The policy a client retries thrown errors with; adapters use it for UnprocessedItems too.
  * Undefined for a client built elsewhere (a test's scripted client).
  */
-export async function retryPolicyOfClient(client: { config?: { retryStrategy?: () => Promise<unknown> } }): Promise<RetryPolicy | undefined> {
+export async function retryPolicyOfClient(client: {
+  config?: { retryStrategy?: () => Promise<unknown> };
+}): Promise<RetryPolicy | undefined> {
   const strategy = await client.config?.retryStrategy?.();
   return strategy instanceof StorageRetryStrategy ? strategy.policy : undefined;
 }

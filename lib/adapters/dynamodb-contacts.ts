@@ -301,11 +301,7 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
   }
 
   /** `endShard` SHARD_COUNT stops after the owner's own shards (export); the default goes on to public ones. */
-  async listVisibleContacts(
-    owner: string,
-    options: { cursor?: string; limit: number },
-    endShard = 2 * SHARD_COUNT,
-  ): Promise<ContactPage> {
+  async listVisibleContacts(owner: string, options: { cursor?: string; limit: number }, endShard = 2 * SHARD_COUNT): Promise<ContactPage> {
     const cursor = decodeContactCursor(options.cursor, owner, SHARD_COUNT);
     const contacts: Contact[] = [];
     let shard = cursor.s;

@@ -62,7 +62,12 @@ export class DynamoJobStore implements JobStore {
     return (result.Items ?? []).map((item) => toJob(unmarshall(item)));
   }
 
-  async claimJob(owner: string, importId: string, lease: Lease, details: { totalBytes: number; etag: string }): Promise<ImportJob | undefined> {
+  async claimJob(
+    owner: string,
+    importId: string,
+    lease: Lease,
+    details: { totalBytes: number; etag: string },
+  ): Promise<ImportJob | undefined> {
     const now = new Date().toISOString();
     const outcome = await conditionalWrite(() =>
       this.client.send(
@@ -118,14 +123,25 @@ export class DynamoJobStore implements JobStore {
     return this.updateHeld(owner, importId, lease, 'SET leaseExpiresAt = :zero, updatedAt = :now', { ':zero': 0 });
   }
 
-  releaseForRetry(owner: string, importId: string, lease: Lease, retry: { attempts: number; retryAt: number; reason: string }): Promise<boolean> {
+  releaseForRetry(
+    owner: string,
+    importId: string,
+    lease: Lease,
+    retry: { attempts: number; retryAt: number; reason: string },
+  ): Promise<boolean> {
     // The lease id stays, its expiry becomes the retry time: the claim condition (an expired
     // lease) and the sweep (expired leases) then take the job up again, not before.
-    return this.updateHeld(owner, importId, lease, 'SET leaseExpiresAt = :retryAt, attempts = :attempts, lastError = :reason, updatedAt = :now', {
-      ':retryAt': retry.retryAt,
-      ':attempts': retry.attempts,
-      ':reason': retry.reason,
-    });
+    return this.updateHeld(
+      owner,
+      importId,
+      lease,
+      'SET leaseExpiresAt = :retryAt, attempts = :attempts, lastError = :reason, updatedAt = :now',
+      {
+        ':retryAt': retry.retryAt,
+        ':attempts': retry.attempts,
+        ':reason': retry.reason,
+      },
+    );
   }
 
   completeJob(owner: string, importId: string, lease: Lease, result: CompletedJob): Promise<boolean> {
@@ -168,10 +184,9 @@ export class DynamoJobStore implements JobStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ owner, importId }),
-          UpdateExpression: 'SET #status = :failed, failureReason = :reason, finishedAt = :now, updatedAt = :now REMOVE leaseId, leaseExpiresAt',
-          ConditionExpression: lease
-            ? 'leaseId = :lease'
-            : 'attribute_exists(importId) AND NOT (#status IN (:completed, :failed))',
+          UpdateExpression:
+            'SET #status = :failed, failureReason = :reason, finishedAt = :now, updatedAt = :now REMOVE leaseId, leaseExpiresAt',
+          ConditionExpression: lease ? 'leaseId = :lease' : 'attribute_exists(importId) AND NOT (#status IN (:completed, :failed))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: marshall(values),
         }),
@@ -234,7 +249,10 @@ export class DynamoJobStore implements JobStore {
           // Only the invocation holding the lease may move the job on.
           ConditionExpression: 'leaseId = :lease',
           ...(names ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: marshall({ ...values, ':lease': lease.id, ':now': new Date().toISOString() }, { removeUndefinedValues: true }),
+          ExpressionAttributeValues: marshall(
+            { ...values, ':lease': lease.id, ':now': new Date().toISOString() },
+            { removeUndefinedValues: true },
+          ),
         }),
       ),
     );

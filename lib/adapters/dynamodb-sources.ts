@@ -67,7 +67,9 @@ export class DynamoSourceStore implements SourceStore {
     const sources: ReimportSource[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const result = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey ? marshall(startKey) : undefined }));
+      const result = await this.client.send(
+        new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey ? marshall(startKey) : undefined }),
+      );
       for (const item of result.Items ?? []) sources.push(unmarshall(item) as ReimportSource);
       startKey = result.LastEvaluatedKey ? unmarshall(result.LastEvaluatedKey) : undefined;
     } while (startKey);
@@ -75,7 +77,9 @@ export class DynamoSourceStore implements SourceStore {
   }
 
   async deleteSource(id: string): Promise<boolean> {
-    const result = await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: marshall({ id }), ReturnValues: 'ALL_OLD' }));
+    const result = await this.client.send(
+      new DeleteItemCommand({ TableName: this.tableName, Key: marshall({ id }), ReturnValues: 'ALL_OLD' }),
+    );
     return result.Attributes !== undefined;
   }
 

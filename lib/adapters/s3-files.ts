@@ -80,7 +80,10 @@ export class S3FileStore implements FileStore {
       return;
     }
     // Multipart upload in 5 MB parts: memory stays bounded whatever the size.
-    await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: Readable.from(body), ContentType: contentType } }).done();
+    await new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: Readable.from(body), ContentType: contentType },
+    }).done();
   }
 
   async readText(key: string): Promise<string> {
@@ -96,7 +99,8 @@ export class S3FileStore implements FileStore {
     do {
       const result = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
       for (const item of result.Contents ?? []) {
-        if (item.Key) objects.push({ key: item.Key, size: item.Size ?? 0, etag: unquote(item.ETag), lastModified: item.LastModified ?? new Date(0) });
+        if (item.Key)
+          objects.push({ key: item.Key, size: item.Size ?? 0, etag: unquote(item.ETag), lastModified: item.LastModified ?? new Date(0) });
       }
       token = result.IsTruncated ? result.NextContinuationToken : undefined;
     } while (token);
@@ -106,7 +110,9 @@ export class S3FileStore implements FileStore {
   async remove(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      );
     }
   }
 

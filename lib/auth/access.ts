@@ -14,9 +14,7 @@ export const ACCESS_MESSAGES = {
 
 export type Principal = { kind: 'super-admin' } | { kind: 'user'; username: string; capabilities: string[] };
 
-export type AccessDecision =
-  | { allowed: true; principal: Principal }
-  | { allowed: false; status: 401 | 403; message: string };
+export type AccessDecision = { allowed: true; principal: Principal } | { allowed: false; status: 401 | 403; message: string };
 
 export interface AccessRequest {
   /** `admin` routes take the super-admin token; `user` routes take a user JWT. */

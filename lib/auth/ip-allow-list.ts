@@ -69,7 +69,9 @@ export function parseIpAllowList(list: string, variable = 'SUPER_ADMIN_ALLOW_IPS
       return parseEntry(entry);
     } catch (error) {
       if (error instanceof AmbiguousAddressError) {
-        throw new ConfigError(`${variable}: '${entry}' is ambiguous: write IPv4 as four decimal parts without leading zeros (10.0.0.0/8, not 010.0.0.0/8)`);
+        throw new ConfigError(
+          `${variable}: '${entry}' is ambiguous: write IPv4 as four decimal parts without leading zeros (10.0.0.0/8, not 010.0.0.0/8)`,
+        );
       }
       throw new ConfigError(`${variable}: '${entry}' is not an IP address or CIDR range`);
     }

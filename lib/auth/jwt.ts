@@ -42,9 +42,7 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
     } catch (error) {
       throw new InvalidTokenError(error instanceof Error ? error.message : String(error));
     }
-    const capabilities = Array.isArray(payload.capabilities)
-      ? payload.capabilities.filter((c): c is string => typeof c === 'string')
-      : [];
+    const capabilities = Array.isArray(payload.capabilities) ? payload.capabilities.filter((c): c is string => typeof c === 'string') : [];
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidTokenError('sub claim missing');
     return { username: payload.sub, capabilities };
   };

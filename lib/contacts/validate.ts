@@ -1,12 +1,8 @@
 import { CONTACT_FIELDS, type ContactField, type ContactFields, FIELD_MAX_LENGTH } from './fields.js';
 
-export type RowValidation =
-  | { ok: true; contact: ContactFields }
-  | { ok: false; errors: string[] };
+export type RowValidation = { ok: true; contact: ContactFields } | { ok: false; errors: string[] };
 
-export type PartialValidation =
-  | { ok: true; fields: Partial<ContactFields> }
-  | { ok: false; errors: string[] };
+export type PartialValidation = { ok: true; fields: Partial<ContactFields> } | { ok: false; errors: string[] };
 
 /** One trimmed value checked against its column's rules; pushes what is wrong to `errors`. */
 function checkField(field: ContactField, raw: string, errors: string[]): string {

@@ -136,7 +136,10 @@ export function parseMappingField(raw: string | undefined): ColumnMapping {
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new BadRequestError('invalid mapping', `'mapping' must be a JSON object: ${error instanceof Error ? error.message : String(error)}`);
+    throw new BadRequestError(
+      'invalid mapping',
+      `'mapping' must be a JSON object: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new BadRequestError('invalid mapping', "'mapping' must be a JSON object of source header to column name");

@@ -28,9 +28,7 @@ function malformedDetail(error: unknown): string {
  */
 export function parseMultipartForm(body: Buffer, contentType: string | undefined): Promise<ParsedForm> {
   if (!contentType || !/^multipart\/form-data\b/i.test(contentType)) {
-    return Promise.reject(
-      new BadRequestError('expected a multipart/form-data request', `got content type '${contentType ?? 'none'}'`),
-    );
+    return Promise.reject(new BadRequestError('expected a multipart/form-data request', `got content type '${contentType ?? 'none'}'`));
   }
   return new Promise((resolve, reject) => {
     // Without prototypes: part names are the client's, and '__proto__' or 'toString' must be
@@ -50,8 +48,7 @@ export function parseMultipartForm(body: Buffer, contentType: string | undefined
     parser.on('field', (name, value) => {
       if (!Object.hasOwn(form.fields, name)) form.fields[name] = value;
     });
-    const malformed = (error: unknown) =>
-      reject(new BadRequestError('malformed multipart/form-data request', malformedDetail(error)));
+    const malformed = (error: unknown) => reject(new BadRequestError('malformed multipart/form-data request', malformedDetail(error)));
     parser.on('file', (name, stream, info) => {
       const parts: Buffer[] = [];
       stream.on('data', (part: Buffer) => parts.push(part));

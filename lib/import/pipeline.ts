@@ -107,7 +107,10 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
   const resume = options.resumeFrom;
   const maxMessages = options.maxErrorMessages ?? DEFAULT_MAX_ERROR_MESSAGES;
   const report = resume ? ReportBuilder.restore(resume.report, maxMessages) : new ReportBuilder(maxMessages);
-  const records = await openRecords(source, { ...(options.delimiter ? { delimiter: options.delimiter } : {}), ...(resume ? { resume } : {}) });
+  const records = await openRecords(source, {
+    ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+    ...(resume ? { resume } : {}),
+  });
   if (!resume && records.encoding === 'windows-1252') report.note('the file is not valid UTF-8; it was read as Windows-1252');
   // An import into an empty phonebook has nothing to read back: every identity it meets is
   // new, and the file's own repeats are rejected by the row rules. That halves the requests
@@ -187,9 +190,12 @@ class ImportRun {
   private async complete(): Promise<ImportOutcome> {
     await this.records.fed;
     if (this.header === undefined) throw new InvalidCsvError('the file is empty');
-    if (!this.options.resumeFrom && this.dataRows === 0 && this.report.totalRows === 0) this.report.note('the file has a header but no data rows');
+    if (!this.options.resumeFrom && this.dataRows === 0 && this.report.totalRows === 0)
+      this.report.note('the file has a header but no data rows');
     this.options.onProgress?.(this.progress());
-    const report = this.options.dryRun ? this.report.build('phonebook import dry run completed, nothing was written', true) : this.report.build();
+    const report = this.options.dryRun
+      ? this.report.build('phonebook import dry run completed, nothing was written', true)
+      : this.report.build();
     return { status: 'completed', report, header: this.headerCells };
   }
 

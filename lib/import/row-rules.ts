@@ -36,7 +36,8 @@ export const ROW_MESSAGES = {
  */
 export type DuplicateMessage = (firstRef: number, byId: boolean) => string;
 
-export const CSV_DUPLICATE: DuplicateMessage = (firstRow, byId) => `duplicate of row ${firstRow} (${byId ? 'same id' : 'same name and company'})`;
+export const CSV_DUPLICATE: DuplicateMessage = (firstRow, byId) =>
+  `duplicate of row ${firstRow} (${byId ? 'same id' : 'same name and company'})`;
 export const BULK_DUPLICATE: DuplicateMessage = (firstIndex) => `same contact as index ${firstIndex}`;
 
 function rejected(code: RejectionCode, reason: string): RowDecision {

@@ -52,7 +52,12 @@ export function parseFlag(name: string, raw: string | undefined): boolean {
  * than `deps.maxRows` rows is refused with TooManyRowsError (413, naming `jobsRoute`, where
  * jobs take any size) after a byte scan of milliseconds, before anything is parsed or written.
  */
-export async function importForm(form: ParsedForm, owner: string, deps: UploadImportDeps, jobsRoute = '/phonebook/imports'): Promise<ImportReport> {
+export async function importForm(
+  form: ParsedForm,
+  owner: string,
+  deps: UploadImportDeps,
+  jobsRoute = '/phonebook/imports',
+): Promise<ImportReport> {
   const csv = csvFromForm(form);
   const delimiter = parseDelimiterField(form.fields.delimiter);
   const rows = countCsvRows(csv, delimiter);

@@ -89,7 +89,11 @@ export interface DroppedObject {
  * the object's key, ETag and sequencer, so a redelivered event finds the same job. An unknown
  * user makes the job fail with the reason; the file itself is never touched.
  */
-export async function createDropJob(owner: string, object: DroppedObject, deps: { jobs: JobStore; users: UserRepository }): Promise<{ importId: string; runnable: boolean }> {
+export async function createDropJob(
+  owner: string,
+  object: DroppedObject,
+  deps: { jobs: JobStore; users: UserRepository },
+): Promise<{ importId: string; runnable: boolean }> {
   const seed = createHash('sha256').update(`${object.key}\u0000${object.etag}\u0000${object.sequencer}`).digest('hex');
   const importId = newImportId(object.eventTime, seed);
   const known = (await deps.users.findUser(owner)) !== undefined;

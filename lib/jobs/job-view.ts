@@ -41,16 +41,15 @@ export function jobView(job: ImportJob): Record<string, unknown> {
 /** Rejected rows up to this size are answered inline; larger ones through a download URL. */
 const INLINE_ERRORS_BYTES = 4 * 1024 * 1024;
 
-export type RejectedRowsDownload =
-  | { kind: 'inline'; filename: string; csv: string }
-  | { kind: 'redirect'; filename: string; url: string };
+export type RejectedRowsDownload = { kind: 'inline'; filename: string; csv: string } | { kind: 'redirect'; filename: string; url: string };
 
 /**
  * A completed job's errors.csv: inline when small (a Lambda response carries 6 MB at most),
  * otherwise a short-lived download URL. 404 when there is nothing (yet) to download.
  */
 export async function rejectedRowsDownload(job: ImportJob, files: FileStore): Promise<RejectedRowsDownload> {
-  if (job.status !== 'completed') throw new NotFoundError(`import is ${job.status.replace('_', ' ')}; rejected rows are listed when it has completed`);
+  if (job.status !== 'completed')
+    throw new NotFoundError(`import is ${job.status.replace('_', ' ')}; rejected rows are listed when it has completed`);
   if (!job.errorsKey) throw new NotFoundError('this import rejected no rows');
   const object = await files.head(job.errorsKey);
   if (!object) throw new NotFoundError('rejected rows are no longer available');

@@ -86,7 +86,9 @@ async function runSource(source: ReimportSource, deps: ReimportDeps, now: Date):
     await deps.trigger.startImport(job.owner, job.importId);
   } catch (error) {
     // Nothing runs the job: fail it (if it was written) and free the source for the next tick.
-    await deps.jobs.failJob(job.owner, job.importId, `the scheduled import could not be started (${reasonOf(error)}); the next tick tries again`).catch(() => undefined);
+    await deps.jobs
+      .failJob(job.owner, job.importId, `the scheduled import could not be started (${reasonOf(error)}); the next tick tries again`)
+      .catch(() => undefined);
     await deps.sources.markFinished(source.id, job.importId).catch(() => undefined);
     throw error;
   }
@@ -147,7 +149,10 @@ export interface SweepResult {
  * again from their checkpoint; an upload job whose URL expired is started if its file is in
  * the bucket (its event was lost), and failed an hour later if it is not.
  */
-export async function sweepStaleJobs(deps: { jobs: JobStore; files: FileStore; trigger: ImportTrigger }, now = new Date()): Promise<SweepResult> {
+export async function sweepStaleJobs(
+  deps: { jobs: JobStore; files: FileStore; trigger: ImportTrigger },
+  now = new Date(),
+): Promise<SweepResult> {
   const result: SweepResult = { resumed: 0, started: 0, expired: 0, errors: 0 };
   for (const job of await deps.jobs.findStaleJobs(now, new Date(now.getTime() - QUEUED_GRACE_MS))) {
     try {
@@ -162,7 +167,11 @@ export async function sweepStaleJobs(deps: { jobs: JobStore; files: FileStore; t
       }
     } catch (error) {
       result.errors++;
-      logger.warn('stale import job not handled; next sweep tries again', { owner: job.owner, importId: job.importId, reason: reasonOf(error) });
+      logger.warn('stale import job not handled; next sweep tries again', {
+        owner: job.owner,
+        importId: job.importId,
+        reason: reasonOf(error),
+      });
     }
   }
   if (result.resumed + result.started + result.expired + result.errors > 0) logger.info('stale import jobs handled', { ...result });

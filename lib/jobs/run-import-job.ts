@@ -124,10 +124,13 @@ class HeldJob {
     private readonly leaseMs: number,
   ) {
     this.log = { owner: job.owner, importId: job.importId };
-    this.heartbeat = new Heartbeat(() => {
-      this.extendLease();
-      return deps.jobs.renewLease(job.owner, job.importId, lease);
-    }, Math.max(100, Math.floor(leaseMs / 3)));
+    this.heartbeat = new Heartbeat(
+      () => {
+        this.extendLease();
+        return deps.jobs.renewLease(job.owner, job.importId, lease);
+      },
+      Math.max(100, Math.floor(leaseMs / 3)),
+    );
   }
 
   private extendLease(): void {
@@ -137,7 +140,8 @@ class HeldJob {
   /** Records progress and renews the lease; throws LeaseLostError when another invocation has the job. */
   async checkpoint(checkpoint: ImportCheckpoint, progress: JobProgress): Promise<void> {
     this.extendLease();
-    if (!(await this.deps.jobs.saveCheckpoint(this.job.owner, this.job.importId, this.lease, checkpoint, progress))) throw new LeaseLostError();
+    if (!(await this.deps.jobs.saveCheckpoint(this.job.owner, this.job.importId, this.lease, checkpoint, progress)))
+      throw new LeaseLostError();
   }
 
   /** Frees a scheduled source's busy mark; with an ETag, records what was imported. */
@@ -233,7 +237,13 @@ async function versionToImport(job: ImportJob, deps: JobRunnerDeps): Promise<{ e
 }
 
 /** Streams the object version through the pipeline from the checkpoint until it ends or pauses. */
-async function importStretch(held: HeldJob, etag: string, rejected: RejectedRows, deps: JobRunnerDeps, deadline: number): Promise<ImportOutcome> {
+async function importStretch(
+  held: HeldJob,
+  etag: string,
+  rejected: RejectedRows,
+  deps: JobRunnerDeps,
+  deadline: number,
+): Promise<ImportOutcome> {
   const { owner, importId, checkpoint, sourceId } = held.job;
   const stream = await deps.files.read(held.job.objectKey, checkpoint?.encoding === 'utf-8' ? checkpoint.byteOffset : 0, etag);
   logger.info('import job running', { ...held.log, invocation: held.job.invocations, fromRow: checkpoint?.nextRow ?? 2, etag });
@@ -272,14 +282,24 @@ async function handOver(held: HeldJob, outcome: PausedImport, rejected: Rejected
 }
 
 /** Stage 3b: the file is read to its end; store the rejected rows and the report, and complete the job. */
-async function finish(held: HeldJob, outcome: CompletedImport, etag: string, rejected: RejectedRows, deps: JobRunnerDeps): Promise<JobRunResult> {
+async function finish(
+  held: HeldJob,
+  outcome: CompletedImport,
+  etag: string,
+  rejected: RejectedRows,
+  deps: JobRunnerDeps,
+): Promise<JobRunResult> {
   const { owner, importId } = held.job;
   await rejected.flush(Number.POSITIVE_INFINITY);
   const report = outcome.report;
   const errorsKey = await RejectedRows.merge(deps.files, owner, importId, outcome.header);
   const note = await replaceSourceContacts(held.job, report, deps);
   const reportKey = objectKeys.report(owner, importId);
-  await deps.files.write(reportKey, `${JSON.stringify({ import_id: importId, ...report, ...(note ? { note } : {}) }, null, 2)}\n`, 'application/json');
+  await deps.files.write(
+    reportKey,
+    `${JSON.stringify({ import_id: importId, ...report, ...(note ? { note } : {}) }, null, 2)}\n`,
+    'application/json',
+  );
   await held.heartbeat.stop();
   const done = await deps.jobs.completeJob(owner, importId, held.lease, {
     report,
@@ -309,7 +329,8 @@ async function replaceSourceContacts(job: ImportJob, report: ImportReport, deps:
  */
 async function settleFailure(held: HeldJob, error: unknown, deps: JobRunnerDeps): Promise<JobRunResult> {
   await held.heartbeat.stop();
-  if (error instanceof InvalidCsvError) return held.fail(`${error.message}: ${String(error.body.error ?? '')}`, `${error.message}: ${error.logDetail}`);
+  if (error instanceof InvalidCsvError)
+    return held.fail(`${error.message}: ${String(error.body.error ?? '')}`, `${error.message}: ${error.logDetail}`);
   if (error instanceof ObjectChangedError) return held.fail(replacedFileReason(held.job));
   if (error instanceof UploadNotFoundError) return held.fail(`the file ${held.job.objectKey} is no longer in the bucket`);
   if (error instanceof LeaseLostError || held.heartbeat.lost) {

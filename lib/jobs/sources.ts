@@ -17,16 +17,25 @@ function nonBlank(value: unknown): string | undefined {
  * A source as a super admin describes it: a registered owner, exactly one of `key` and
  * `prefix`, a mode (`merge` by default) and whether it is enabled (by default it is).
  */
-export async function sourceFromRequest(id: string, body: Record<string, unknown>, users: UserRepository, now = new Date()): Promise<ReimportSource> {
+export async function sourceFromRequest(
+  id: string,
+  body: Record<string, unknown>,
+  users: UserRepository,
+  now = new Date(),
+): Promise<ReimportSource> {
   const owner = await requireRegisteredUser(body.owner, users);
   const key = nonBlank(body.key);
   const prefix = nonBlank(body.prefix);
   if ((key === undefined) === (prefix === undefined)) {
-    throw new BadRequestError('key or prefix is required', "give exactly one of 'key' (an object) or 'prefix' (the newest object under it is imported)");
+    throw new BadRequestError(
+      'key or prefix is required',
+      "give exactly one of 'key' (an object) or 'prefix' (the newest object under it is imported)",
+    );
   }
   const mode = body.mode ?? 'merge';
   if (mode !== 'merge' && mode !== 'replace') throw new BadRequestError('invalid mode', "'mode' is 'merge' or 'replace'");
-  if (body.enabled !== undefined && typeof body.enabled !== 'boolean') throw new BadRequestError('invalid enabled', "'enabled' is true or false");
+  if (body.enabled !== undefined && typeof body.enabled !== 'boolean')
+    throw new BadRequestError('invalid enabled', "'enabled' is true or false");
   return {
     id: validateSourceId(id),
     owner,

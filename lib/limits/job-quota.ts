@@ -28,7 +28,9 @@ export const JOB_QUOTA_RETRY_AFTER_SECONDS = 30;
 export async function checkJobQuota(jobs: JobStore, job: ImportJob, quota: JobQuota): Promise<void> {
   const size = job.totalBytes ?? 0;
   if (size > quota.maxPendingUploadBytes) {
-    throw new PayloadTooLargeError(`file too large: ${size} bytes; an owner's jobs in progress may hold at most ${quota.maxPendingUploadBytes} bytes`);
+    throw new PayloadTooLargeError(
+      `file too large: ${size} bytes; an owner's jobs in progress may hold at most ${quota.maxPendingUploadBytes} bytes`,
+    );
   }
   const active = (await jobs.listJobs(job.owner, JOBS_EXAMINED)).filter((existing) => ACTIVE.has(existing.status));
   if (active.length >= quota.maxActiveJobs) {
@@ -56,5 +58,7 @@ export function withJobQuota(jobs: JobStore, quota: JobQuota): JobStore {
     await checkJobQuota(jobs, job, quota);
     return jobs.createJob(job);
   };
-  return new Proxy(jobs, { get: (target, property, receiver) => (property === 'createJob' ? createJob : Reflect.get(target, property, receiver)) });
+  return new Proxy(jobs, {
+    get: (target, property, receiver) => (property === 'createJob' ? createJob : Reflect.get(target, property, receiver)),
+  });
 }

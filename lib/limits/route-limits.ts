@@ -49,7 +49,10 @@ async function countRequest(limit: RouteLimit, principalKey: string, deps: Route
   const expiresAt = (window.index + 2) * rateWindowSeconds;
   const counted = await deps.store.countHit(`rate#${limit}#${principalKey}#${window.index}`, max, expiresAt);
   if (!counted) {
-    throw new TooManyRequestsError(`too many ${LABELS[limit]}: at most ${max} per ${rateWindowSeconds} s; retry after the time in Retry-After`, window.endsInSeconds);
+    throw new TooManyRequestsError(
+      `too many ${LABELS[limit]}: at most ${max} per ${rateWindowSeconds} s; retry after the time in Retry-After`,
+      window.endsInSeconds,
+    );
   }
 }
 
@@ -67,12 +70,18 @@ async function takeImportSlot(principalKey: string, deps: RouteLimitDeps, nowMs:
           await deps.store.releaseSlot(pool, index, holder);
         } catch (error) {
           // The lease ends by itself; until then the slot only delays the next import.
-          logger.warn('could not release an import slot; it frees itself when its lease ends', { pool, error: error instanceof Error ? error.name : String(error) });
+          logger.warn('could not release an import slot; it frees itself when its lease ends', {
+            pool,
+            error: error instanceof Error ? error.name : String(error),
+          });
         }
       };
     }
   }
-  throw new TooManyRequestsError(`too many imports running at once: at most ${slots}; retry when one has finished`, CONCURRENCY_RETRY_AFTER_SECONDS);
+  throw new TooManyRequestsError(
+    `too many imports running at once: at most ${slots}; retry when one has finished`,
+    CONCURRENCY_RETRY_AFTER_SECONDS,
+  );
 }
 
 /**

@@ -115,7 +115,12 @@ export interface JobStore {
    * Ends this invocation's hold after a failure that was not the file's fault: the job stays
    * running, counts the attempt and the reason, and becomes claimable again at `retryAt`.
    */
-  releaseForRetry(owner: string, importId: string, lease: Lease, retry: { attempts: number; retryAt: number; reason: string }): Promise<boolean>;
+  releaseForRetry(
+    owner: string,
+    importId: string,
+    lease: Lease,
+    retry: { attempts: number; retryAt: number; reason: string },
+  ): Promise<boolean>;
   completeJob(owner: string, importId: string, lease: Lease, result: CompletedJob): Promise<boolean>;
   /** Marks the job failed; with a lease only if still held, without one unconditionally unless finished. */
   failJob(owner: string, importId: string, reason: string, lease?: Lease): Promise<boolean>;

@@ -51,7 +51,12 @@ describe('user routes', () => {
 
   it('answer 400 for a body that is not multipart', async () => {
     const token = await api.userToken('jane.doe');
-    const response = await api.request('/phonebook/import/', { method: 'POST', token, body: 'name\nA\n', headers: { 'content-type': 'text/csv' } });
+    const response = await api.request('/phonebook/import/', {
+      method: 'POST',
+      token,
+      body: 'name\nA\n',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ message: 'expected a multipart/form-data request' });
   });
@@ -61,7 +66,11 @@ describe('user routes', () => {
     const noName = await api.postForm('/phonebook/import/', { file: Buffer.from('email\na@b.c\n') }, { authorization: `Bearer ${token}` });
     expect(noName.status).toBe(400);
     expect(await noName.json()).toEqual({ message: 'invalid CSV file', error: "the header row has no 'name' column (found: email)" });
-    const binary = await api.postForm('/phonebook/import/', { file: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]) }, { authorization: `Bearer ${token}` });
+    const binary = await api.postForm(
+      '/phonebook/import/',
+      { file: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]) },
+      { authorization: `Bearer ${token}` },
+    );
     expect(binary.status).toBe(400);
     expect(await binary.json()).toMatchObject({ error: 'the file is not CSV text (it contains binary data)' });
   });
@@ -76,7 +85,11 @@ describe('user routes', () => {
 
   it('answer 413 for a body over the API Gateway limit', async () => {
     const token = await api.userToken('jane.doe');
-    const response = await api.postForm('/phonebook/import/', { file: Buffer.alloc(11 * 1024 * 1024, 'a') }, { authorization: `Bearer ${token}` });
+    const response = await api.postForm(
+      '/phonebook/import/',
+      { file: Buffer.alloc(11 * 1024 * 1024, 'a') },
+      { authorization: `Bearer ${token}` },
+    );
     expect(response.status).toBe(413);
   });
 });
@@ -85,7 +98,11 @@ describe('admin routes', () => {
   const admin = () => ({ authorization: `Bearer ${api.adminToken}` });
 
   it('import into the named user phonebook', async () => {
-    const response = await api.postForm('/admin/phonebook/import', { username: 'john.smith', file: Buffer.from('name,type\nA,private\nB,business\n') }, admin());
+    const response = await api.postForm(
+      '/admin/phonebook/import',
+      { username: 'john.smith', file: Buffer.from('name,type\nA,private\nB,business\n') },
+      admin(),
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       message: 'phonebook import completed',
@@ -142,7 +159,11 @@ describe('admin routes', () => {
   });
 
   it('ignore X-Forwarded-For: a spoofed outside address does not lock a loopback admin out', async () => {
-    const response = await api.postForm('/admin/phonebook/import', { username: 'john.smith', file: CSV }, { ...admin(), 'x-forwarded-for': '203.0.113.7' });
+    const response = await api.postForm(
+      '/admin/phonebook/import',
+      { username: 'john.smith', file: CSV },
+      { ...admin(), 'x-forwarded-for': '203.0.113.7' },
+    );
     expect(response.status).toBe(200);
   });
 });

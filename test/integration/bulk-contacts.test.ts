@@ -53,8 +53,15 @@ describe('POST /phonebook/contacts/bulk', () => {
     const token = await api.userToken('bulk.updater');
     const created = await bulk(token, { contacts: [{ name: 'Linus', company: 'Kernel', workemail: 'l@example.org', cellphone: '1' }] });
     const id = (created.body.contacts as Array<{ id: string }>)[0]?.id;
-    const { body } = await bulk(token, { contacts: [{ id, cellphone: '2', workemail: null }, { id, company: 'Kernel' }] });
-    expect(body.failed_contacts).toEqual([{ index: 1, error_code: 'duplicate', error_message: 'same contact as index 0', status_code: 409 }]);
+    const { body } = await bulk(token, {
+      contacts: [
+        { id, cellphone: '2', workemail: null },
+        { id, company: 'Kernel' },
+      ],
+    });
+    expect(body.failed_contacts).toEqual([
+      { index: 1, error_code: 'duplicate', error_message: 'same contact as index 0', status_code: 409 },
+    ]);
     expect((body.contacts as unknown[])[0]).toMatchObject({ id, result: 'updated', cellphone: '2', workemail: '', company: 'Kernel' });
     const again = await bulk(token, { contacts: [{ id, cellphone: '2' }] });
     expect((again.body.contacts as unknown[])[0]).toMatchObject({ result: 'unchanged' });

@@ -71,7 +71,12 @@ describe('importing and listing contacts', () => {
     expect(names).toContain('Jane Public');
     expect(names).not.toContain('Jane Private');
     const janeSees = (await listAll('jane.doe')).contacts;
-    expect(janeSees.filter((c) => c.owner === 'jane.doe').map((c) => c.name).sort()).toEqual(['Jane Private', 'Jane Public']);
+    expect(
+      janeSees
+        .filter((c) => c.owner === 'jane.doe')
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['Jane Private', 'Jane Public']);
     // Jane sees John's 15 public contacts, and nothing twice.
     expect(janeSees.filter((c) => c.owner === 'john.smith')).toHaveLength(15);
     expect(new Set(janeSees.map((c) => c.id)).size).toBe(janeSees.length);

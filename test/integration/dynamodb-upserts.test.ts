@@ -36,9 +36,17 @@ function source(id: string, fields: Partial<ReimportSource> = {}): ReimportSourc
 beforeAll(async () => {
   dynamo = await startDynamoDb({});
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL });
-  for (const [TableName, key] of [['users', 'username'], ['sources', 'id']] as const) {
+  for (const [TableName, key] of [
+    ['users', 'username'],
+    ['sources', 'id'],
+  ] as const) {
     await client.send(
-      new CreateTableCommand({ TableName, KeySchema: [{ AttributeName: key, KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
+      new CreateTableCommand({
+        TableName,
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
     );
   }
   client.destroy();

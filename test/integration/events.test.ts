@@ -19,11 +19,12 @@ async function fixture<T>(name: string, replace: Record<string, string> = {}): P
   return JSON.parse(text) as T;
 }
 
-
 describe('sample events', () => {
   it('authorizer: allows the super admin from an allowed IP', async () => {
     const { handler } = await import('../../functions/authorizer.js');
-    const event = await fixture<APIGatewayRequestAuthorizerEvent>('authorizer/admin-allowed-ip.json', { SUPER_ADMIN_TOKEN: api.adminToken });
+    const event = await fixture<APIGatewayRequestAuthorizerEvent>('authorizer/admin-allowed-ip.json', {
+      SUPER_ADMIN_TOKEN: api.adminToken,
+    });
     const result = await handler(event);
     expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow', Resource: event.methodArn });
     expect(result.context).toEqual({ principal: 'super-admin' });
@@ -77,10 +78,17 @@ describe('import events', () => {
 
   it('drop folder: decodes the URL-encoded key and fails the job when the file is not in the bucket', async () => {
     const { handler } = await import('../../functions/import-object.js');
-    const event = await fixture<import('aws-lambda').S3Event>('s3/drop-folder-object-created.json', { BUCKET: api.stack.buckets.UploadBucket as string, ETAG: 'abc' });
+    const event = await fixture<import('aws-lambda').S3Event>('s3/drop-folder-object-created.json', {
+      BUCKET: api.stack.buckets.UploadBucket as string,
+      ETAG: 'abc',
+    });
     await handler(event, { getRemainingTimeInMillis: () => 900_000 } as never);
     const token = await api.userToken('john.smith');
     const { imports } = (await (await api.request('/phonebook/imports', { token })).json()) as { imports: Array<Record<string, string>> };
-    expect(imports[0]).toMatchObject({ object_key: 'drop/john.smith/crm export 2026-11.csv', status: 'failed', failure_reason: 'the file drop/john.smith/crm export 2026-11.csv is no longer in the bucket' });
+    expect(imports[0]).toMatchObject({
+      object_key: 'drop/john.smith/crm export 2026-11.csv',
+      status: 'failed',
+      failure_reason: 'the file drop/john.smith/crm export 2026-11.csv is no longer in the bucket',
+    });
   });
 });

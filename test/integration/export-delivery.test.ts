@@ -50,7 +50,10 @@ describe('delivering a large export through s3rver', () => {
       yield 'abc,Ada\r\n';
     }
     const before = (await files.list('exports/small.owner/')).length;
-    expect(await deliverExport(chunks(), 'small.owner', { inlineMaxBytes: 1024, files })).toEqual({ kind: 'inline', body: 'id,name\r\nabc,Ada\r\n' });
+    expect(await deliverExport(chunks(), 'small.owner', { inlineMaxBytes: 1024, files })).toEqual({
+      kind: 'inline',
+      body: 'id,name\r\nabc,Ada\r\n',
+    });
     expect(await files.list('exports/small.owner/')).toHaveLength(before);
   });
 });

@@ -43,7 +43,9 @@ describe('GET /phonebook/export', () => {
     expect(exported.text.split('\r\n')[0]).toBe(
       'id,name,workemail,homeemail,workphone,homephone,cellphone,fax,title,company,notes,homestreet,homepob,homecity,homeprovince,homepostalcode,homecountry,workstreet,workpob,workcity,workprovince,workpostalcode,workcountry,url,extension,speeddial_num,type',
     );
-    const names = rowsOf(exported.text).map((row) => row.name).sort();
+    const names = rowsOf(exported.text)
+      .map((row) => row.name)
+      .sort();
     expect(names).toEqual(['Ada Lovelace', 'Grace Hopper', 'Émile Zola']);
   });
 
@@ -113,7 +115,11 @@ describe('export and import, property-based', () => {
   it('exports random contacts as they were stored, and re-importing the export changes nothing', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.uniqueArray(contact, { minLength: 1, maxLength: 6, selector: (c) => `${c.name.toLowerCase().replace(/\s+/g, ' ').trim()}|${c.company.toLowerCase().replace(/\s+/g, ' ').trim()}` }),
+        fc.uniqueArray(contact, {
+          minLength: 1,
+          maxLength: 6,
+          selector: (c) => `${c.name.toLowerCase().replace(/\s+/g, ' ').trim()}|${c.company.toLowerCase().replace(/\s+/g, ' ').trim()}`,
+        }),
         fc.constantFrom(',', ';', '\t'),
         async (contacts, delimiter) => {
           const owner = `prop.${++run}`;
@@ -132,7 +138,13 @@ describe('export and import, property-based', () => {
             notes: cellValue(c.notes),
             type: c.type || 'private',
           }));
-          const stored = (await ownContacts(api, owner)).map((c) => ({ name: c.name, company: c.company, cellphone: c.cellphone, notes: c.notes, type: c.type }));
+          const stored = (await ownContacts(api, owner)).map((c) => ({
+            name: c.name,
+            company: c.company,
+            cellphone: c.cellphone,
+            notes: c.notes,
+            type: c.type,
+          }));
           expect(stored.sort(byName)).toEqual(expected.sort(byName));
           const again = await importCsv(api, token, Buffer.from(exported.text, 'utf8'));
           expect(again.body).toMatchObject({ unchanged_rows: contacts.length, updated_rows: 0, created_rows: 0 });

@@ -19,7 +19,11 @@ beforeAll(async () => {
     env: { DYNAMODB_ENDPOINT: proxy.url, STORAGE_RETRY_BASE_DELAY_MS: '2', IMPORT_CHECKPOINT_ROWS: '500' },
   });
   proxy.setUpstream(api.stack.dynamodbEndpoint);
-  direct = new DynamoDBClient({ endpoint: api.stack.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  direct = new DynamoDBClient({
+    endpoint: api.stack.dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 });
 afterAll(async () => {
   direct?.destroy();
@@ -36,13 +40,26 @@ async function storedContacts(owner: string): Promise<Array<Record<string, strin
   const found: Array<Record<string, string>> = [];
   const pages = paginateScan(
     { client: direct },
-    { TableName: process.env.CONTACTS_TABLE ?? 'ContactsTable', FilterExpression: '#o = :o', ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':o': { S: owner } } },
+    {
+      TableName: process.env.CONTACTS_TABLE ?? 'ContactsTable',
+      FilterExpression: '#o = :o',
+      ExpressionAttributeNames: { '#o': 'owner' },
+      ExpressionAttributeValues: { ':o': { S: owner } },
+    },
   );
   for await (const page of pages) for (const item of page.Items ?? []) found.push(unmarshall(item) as Record<string, string>);
   return found;
 }
 
-type Report = { total_rows: number; imported_rows: number; failed_rows: number; skipped_rows: number; created_rows: number; updated_rows: number; error_messages: string[] };
+type Report = {
+  total_rows: number;
+  imported_rows: number;
+  failed_rows: number;
+  skipped_rows: number;
+  created_rows: number;
+  updated_rows: number;
+  error_messages: string[];
+};
 
 async function syncImport(owner: string, csv: Buffer): Promise<{ status: number; report: Report }> {
   const token = await api.userToken(owner);
@@ -77,7 +94,13 @@ describe(`at ${FAULT_RATE * 100}% DynamoDB faults (throttling, 500s, dropped con
     for (const [i, owner] of owners.entries()) {
       const { status, report } = results[i] as { status: number; report: Report };
       expect(status).toBe(200);
-      expect(report).toMatchObject({ total_rows: 300, imported_rows: valid, failed_rows: 0, skipped_rows: 300 - valid, created_rows: valid });
+      expect(report).toMatchObject({
+        total_rows: 300,
+        imported_rows: valid,
+        failed_rows: 0,
+        skipped_rows: 300 - valid,
+        created_rows: valid,
+      });
       expectExactly(await storedContacts(owner), validNames(300, `Empty ${owner}`, 17));
     }
   });
@@ -88,14 +111,22 @@ describe(`at ${FAULT_RATE * 100}% DynamoDB faults (throttling, 500s, dropped con
     for (const owner of owners) expect((await syncImport(owner, contactsCsv(100, `Known ${owner}`))).status).toBe(200);
     proxy.configure({ rate: FAULT_RATE });
     // Rows 1-150 again, with new notes: 100 updates and 50 new contacts.
-    const rewritten = (owner: string) => Buffer.from(contactsCsv(150, `Known ${owner}`).toString('utf8').replaceAll('"note, ', '"changed, '));
+    const rewritten = (owner: string) =>
+      Buffer.from(contactsCsv(150, `Known ${owner}`).toString('utf8').replaceAll('"note, ', '"changed, '));
     const results = await Promise.all(owners.map((owner) => syncImport(owner, rewritten(owner))));
     expect(proxy.stats.injected['server-error'] + proxy.stats.injected.throttle + proxy.stats.injected['drop-after']).toBeGreaterThan(0);
     proxy.configure({ rate: 0 });
     for (const [i, owner] of owners.entries()) {
       const { status, report } = results[i] as { status: number; report: Report };
       expect(status).toBe(200);
-      expect(report).toMatchObject({ total_rows: 150, imported_rows: 150, failed_rows: 0, skipped_rows: 0, created_rows: 50, updated_rows: 100 });
+      expect(report).toMatchObject({
+        total_rows: 150,
+        imported_rows: 150,
+        failed_rows: 0,
+        skipped_rows: 0,
+        created_rows: 50,
+        updated_rows: 100,
+      });
       const stored = await storedContacts(owner);
       expectExactly(stored, validNames(150, `Known ${owner}`, 0));
       expect(stored.every((c) => c.notes?.startsWith('changed, '))).toBe(true);
@@ -108,7 +139,8 @@ describe(`at ${FAULT_RATE * 100}% DynamoDB faults (throttling, 500s, dropped con
     const csv = contactsCsv(60, 'Claimed', 0);
     let claimsLost = 0;
     // Only the first claim (the UpdateItem that sets the job running) loses its answer.
-    const isClaim = (request: ProxiedRequest) => request.operation === 'UpdateItem' && request.body.includes(':running') && claimsLost++ === 0;
+    const isClaim = (request: ProxiedRequest) =>
+      request.operation === 'UpdateItem' && request.body.includes(':running') && claimsLost++ === 0;
     proxy.configure({ rate: 1, kinds: ['drop-after'], applies: isClaim });
     const created = await createUpload(api, token, csv.length);
     expect((await putUpload(created.upload_url, csv)).status).toBe(200);
@@ -152,7 +184,11 @@ describe('failed_rows names exactly the rows not stored', () => {
   it('reports as failed exactly the rows of a batch that storage never took', async () => {
     // Rows 2-26 are the first batch of 25 and 27-51 the second: the one holding "Doomed" fails on every attempt.
     const csv = Buffer.from(contactsCsv(60, 'Row').toString('utf8').replace('Row 30,', 'Doomed 30,'));
-    proxy.configure({ rate: 1, kinds: ['server-error'], applies: (request) => request.operation === 'BatchWriteItem' && request.body.includes('Doomed') });
+    proxy.configure({
+      rate: 1,
+      kinds: ['server-error'],
+      applies: (request) => request.operation === 'BatchWriteItem' && request.body.includes('Doomed'),
+    });
     const { status, report } = await syncImport('doomed', csv);
     expect(status).toBe(200);
     const failedRows = report.error_messages.map((message) => Number(/^Row (\d+):/.exec(message)?.[1]));

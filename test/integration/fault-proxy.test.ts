@@ -28,9 +28,17 @@ beforeAll(async () => {
   s3Dir = await mkdtemp(path.join(tmpdir(), 'fault-proxy-'));
   s3 = await startS3({ directory: s3Dir, buckets: ['proxied'] });
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL });
-  for (const [TableName, key] of [['items', 'k'], ['users', 'username']] as const) {
+  for (const [TableName, key] of [
+    ['items', 'k'],
+    ['users', 'username'],
+  ] as const) {
     await client.send(
-      new CreateTableCommand({ TableName, KeySchema: [{ AttributeName: key, KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
+      new CreateTableCommand({
+        TableName,
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
     );
   }
   client.destroy();
@@ -49,7 +57,12 @@ describe('the fault proxy', () => {
       const client = new DynamoDBClient({ endpoint: faulty.url, region: 'us-east-1', credentials: LOCAL, ...noRetries });
       const outcomes: string[] = [];
       for (let i = 0; i < 20; i++) {
-        outcomes.push(await client.send(new ScanCommand({ TableName: 'items', Limit: 1 })).then(() => 'ok', (error: Error) => error.name));
+        outcomes.push(
+          await client.send(new ScanCommand({ TableName: 'items', Limit: 1 })).then(
+            () => 'ok',
+            (error: Error) => error.name,
+          ),
+        );
       }
       client.destroy();
       return outcomes;
@@ -69,7 +82,12 @@ describe('the fault proxy', () => {
     expect(unprocessed.length).toBeLessThan(10);
     const direct = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL });
     const stored = (await direct.send(new ScanCommand({ TableName: 'items' }))).Items ?? [];
-    expect(stored.map((item) => item.k?.S).filter((k) => k?.startsWith('batch-')).sort()).toEqual(puts.slice(0, 10 - unprocessed.length).map((p) => p.PutRequest.Item.k.S));
+    expect(
+      stored
+        .map((item) => item.k?.S)
+        .filter((k) => k?.startsWith('batch-'))
+        .sort(),
+    ).toEqual(puts.slice(0, 10 - unprocessed.length).map((p) => p.PutRequest.Item.k.S));
     direct.destroy();
     client.destroy();
   });
@@ -80,7 +98,9 @@ describe('the fault proxy', () => {
   ] as Array<[FaultKind, boolean]>)('%s loses the connection; the write happened: %s', async (kind, written) => {
     const faulty = await proxy({ upstream: dynamo.endpoint, rate: 1, kinds: [kind] });
     const client = new DynamoDBClient({ endpoint: faulty.url, region: 'us-east-1', credentials: LOCAL, ...noRetries });
-    await expect(client.send(new BatchWriteItemCommand({ RequestItems: { items: [{ PutRequest: { Item: { k: { S: kind } } } }] } }))).rejects.toThrow();
+    await expect(
+      client.send(new BatchWriteItemCommand({ RequestItems: { items: [{ PutRequest: { Item: { k: { S: kind } } } }] } })),
+    ).rejects.toThrow();
     const direct = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL });
     const stored = (await direct.send(new ScanCommand({ TableName: 'items' }))).Items ?? [];
     expect(stored.some((item) => item.k?.S === kind)).toBe(written);
@@ -90,11 +110,23 @@ describe('the fault proxy', () => {
 
   it('sits before the embedded S3 too, keeping signatures valid, with S3-style errors', async () => {
     const faulty = await proxy({ upstream: s3.endpoint, dialect: 's3', rate: 0 });
-    const client = new S3Client({ endpoint: faulty.url, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', ...noRetries });
+    const client = new S3Client({
+      endpoint: faulty.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: LOCAL_S3_CREDENTIALS,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      ...noRetries,
+    });
     await client.send(new PutObjectCommand({ Bucket: 'proxied', Key: 'a.csv', Body: 'name\nA\n' }));
-    expect(await (await client.send(new GetObjectCommand({ Bucket: 'proxied', Key: 'a.csv' }))).Body?.transformToString()).toBe('name\nA\n');
+    expect(await (await client.send(new GetObjectCommand({ Bucket: 'proxied', Key: 'a.csv' }))).Body?.transformToString()).toBe(
+      'name\nA\n',
+    );
     faulty.configure({ rate: 1, kinds: ['throttle'] });
-    await expect(client.send(new GetObjectCommand({ Bucket: 'proxied', Key: 'a.csv' }))).rejects.toMatchObject({ name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+    await expect(client.send(new GetObjectCommand({ Bucket: 'proxied', Key: 'a.csv' }))).rejects.toMatchObject({
+      name: 'SlowDown',
+      $metadata: { httpStatusCode: 503 },
+    });
     faulty.configure({ kinds: ['server-error'] });
     await expect(client.send(new GetObjectCommand({ Bucket: 'proxied', Key: 'a.csv' }))).rejects.toMatchObject({ name: 'InternalError' });
     client.destroy();
@@ -113,7 +145,12 @@ describe('the fault proxy', () => {
 describe('DynamoUserRepository.registerUser', () => {
   it('says created when its own first attempt wrote the record and only the answer was lost', async () => {
     let puts = 0;
-    const faulty = await proxy({ upstream: dynamo.endpoint, rate: 1, kinds: ['drop-after'], applies: (request) => request.operation === 'UpdateItem' && puts++ === 0 });
+    const faulty = await proxy({
+      upstream: dynamo.endpoint,
+      rate: 1,
+      kinds: ['drop-after'],
+      applies: (request) => request.operation === 'UpdateItem' && puts++ === 0,
+    });
     const client = new DynamoDBClient({ endpoint: faulty.url, region: 'us-east-1', credentials: LOCAL, maxAttempts: 3 });
     const result = await new DynamoUserRepository(client, 'users').registerUser('lost.answer');
     expect(puts).toBe(2);

@@ -7,7 +7,11 @@ import { PROJECT_ROOT } from '../../local/stack.js';
 
 /** Stands in for the functions: the authorizer allows (and counts its calls), every handler answers 200. */
 let authorizerCalls = 0;
-const ALLOW = { principalId: 'u', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }] }, context: {} };
+const ALLOW = {
+  principalId: 'u',
+  policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }] },
+  context: {},
+};
 const functions = {
   invoke: async (name: string) => {
     if (name !== 'authorizer') return { statusCode: 200, headers: {}, body: '{}' };
@@ -35,15 +39,27 @@ async function statusesOf(count: number, route: { method: string; path: string }
 describe('the local gateway throttles methods as API Gateway does', () => {
   it('reads the method limits of serverless.yml', async () => {
     const definition = await loadServiceDefinition(path.join(PROJECT_ROOT, 'serverless.yml'));
-    expect(definition.throttling?.methods['POST /phonebook/import']).toEqual({ rateLimit: expect.any(Number), burstLimit: expect.any(Number) });
-    for (const key of ['POST /admin/phonebook/import', 'POST /phonebook/imports', 'POST /admin/phonebook/imports', 'POST /phonebook/contacts/bulk']) {
+    expect(definition.throttling?.methods['POST /phonebook/import']).toEqual({
+      rateLimit: expect.any(Number),
+      burstLimit: expect.any(Number),
+    });
+    for (const key of [
+      'POST /admin/phonebook/import',
+      'POST /phonebook/imports',
+      'POST /admin/phonebook/imports',
+      'POST /phonebook/contacts/bulk',
+    ]) {
       expect(definition.throttling?.methods[key], key).toBeDefined();
     }
   });
 
   it('answers 429 {"message":"Too Many Requests"} past the burst, per method, before the authorizer runs', async () => {
     const definition = await loadServiceDefinition(path.join(PROJECT_ROOT, 'serverless.yml'));
-    const throttling = { rateLimit: 1000, burstLimit: 1000, methods: { 'POST /phonebook/contacts/bulk': { rateLimit: 0.001, burstLimit: 3 } } };
+    const throttling = {
+      rateLimit: 1000,
+      burstLimit: 1000,
+      methods: { 'POST /phonebook/contacts/bulk': { rateLimit: 0.001, burstLimit: 3 } },
+    };
     gateway = await startGateway({ definition, functions, port: 0, throttling });
     authorizerCalls = 0;
     const bulk = await statusesOf(5, { method: 'POST', path: '/phonebook/contacts/bulk' });

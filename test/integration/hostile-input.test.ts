@@ -32,12 +32,52 @@ async function expectAccounted(response: Response): Promise<void> {
 }
 
 /** Cells built from the characters that make CSV hard: quotes, separators, line ends, bytes. */
-const CELL_CHARACTERS = ['a', 'Z', '7', ' ', ',', ';', '"', '\t', '\r', '\n', "'", '=', '+', '@', '-', 'é', 'ß', '€', '\u0000', '\u00ff', '|'];
+const CELL_CHARACTERS = [
+  'a',
+  'Z',
+  '7',
+  ' ',
+  ',',
+  ';',
+  '"',
+  '\t',
+  '\r',
+  '\n',
+  "'",
+  '=',
+  '+',
+  '@',
+  '-',
+  'é',
+  'ß',
+  '€',
+  '\u0000',
+  '\u00ff',
+  '|',
+];
 const cell = fc.array(fc.constantFrom(...CELL_CHARACTERS), { maxLength: 12 }).map((characters) => characters.join(''));
 const csvText = fc
-  .tuple(fc.array(cell, { minLength: 1, maxLength: 6 }), fc.array(fc.array(cell, { maxLength: 8 }), { maxLength: 12 }), fc.constantFrom(',', ';', '\t'), fc.constantFrom('\n', '\r\n', '\r'))
+  .tuple(
+    fc.array(cell, { minLength: 1, maxLength: 6 }),
+    fc.array(fc.array(cell, { maxLength: 8 }), { maxLength: 12 }),
+    fc.constantFrom(',', ';', '\t'),
+    fc.constantFrom('\n', '\r\n', '\r'),
+  )
   .map(([header, rows, delimiter, newline]) => [header, ...rows].map((cells) => cells.join(delimiter)).join(newline));
-const headerWords = fc.constantFrom('name', 'NAME', ' name ', 'workemail', 'type', 'id', 'firstname', 'lastname', 'cellphone', 'company', 'notes', 'x');
+const headerWords = fc.constantFrom(
+  'name',
+  'NAME',
+  ' name ',
+  'workemail',
+  'type',
+  'id',
+  'firstname',
+  'lastname',
+  'cellphone',
+  'company',
+  'notes',
+  'x',
+);
 const plausibleCsv = fc
   .tuple(fc.uniqueArray(headerWords, { minLength: 1, maxLength: 6 }), fc.array(fc.array(cell, { maxLength: 7 }), { maxLength: 15 }))
   .map(([header, rows]) => [header.join(','), ...rows.map((cells) => cells.join(','))].join('\n'));
@@ -53,7 +93,11 @@ function multipart(parts: Array<{ name: string; filename?: string; content: Buff
   const chunks: Buffer[] = [];
   for (const part of parts) {
     const disposition = `form-data; name="${part.name}"${part.filename === undefined ? '' : `; filename="${part.filename}"`}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: text/csv\r\n\r\n`), part.content, Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: text/csv\r\n\r\n`),
+      part.content,
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return Buffer.concat(chunks);
@@ -138,7 +182,10 @@ describe('hostile input on the real routes', () => {
   });
 
   it('random option fields (mapping, delimiter, dry_run, csv_content): never a 5xx', async () => {
-    const field = fc.oneof(fc.string({ maxLength: 40 }), fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)));
+    const field = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+    );
     await fc.assert(
       fc.asyncProperty(plausibleCsv, field, field, field, fc.boolean(), async (csv, mapping, delimiter, dryRun, asText) => {
         const parts = [
@@ -166,8 +213,16 @@ describe('hostile input on the real routes', () => {
     ];
     const body = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
-      fc.record({ contacts: fc.array(fc.dictionary(fc.constantFrom('name', 'id', 'type', 'workemail', 'x'), fc.jsonValue({ maxDepth: 1 })), { maxLength: 5 }) }).map((value) => JSON.stringify(value)),
-      fc.record({ size: fc.oneof(fc.integer(), fc.double(), fc.string()), username: fc.string({ maxLength: 20 }) }).map((value) => JSON.stringify(value)),
+      fc
+        .record({
+          contacts: fc.array(fc.dictionary(fc.constantFrom('name', 'id', 'type', 'workemail', 'x'), fc.jsonValue({ maxDepth: 1 })), {
+            maxLength: 5,
+          }),
+        })
+        .map((value) => JSON.stringify(value)),
+      fc
+        .record({ size: fc.oneof(fc.integer(), fc.double(), fc.string()), username: fc.string({ maxLength: 20 }) })
+        .map((value) => JSON.stringify(value)),
       fc.string({ maxLength: 80 }),
     );
     await fc.assert(
@@ -188,12 +243,23 @@ describe('hostile input on the real routes', () => {
     const segment = fc.oneof(fc.string({ maxLength: 20 }).map(encodeURIComponent), fc.stringMatching(/^[%0-9A-Fa-fxZ.]{1,12}$/));
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('/phonebook/imports/', '/admin/users/', '/admin/sources/', '/phonebook/contacts?cursor=', '/phonebook/contacts?limit=', '/admin/phonebook/imports?username=', '/admin/phonebook/export?username='),
+        fc.constantFrom(
+          '/phonebook/imports/',
+          '/admin/users/',
+          '/admin/sources/',
+          '/phonebook/contacts?cursor=',
+          '/phonebook/contacts?limit=',
+          '/admin/phonebook/imports?username=',
+          '/admin/phonebook/export?username=',
+        ),
         segment,
         async (prefix, value) => {
           const admin = prefix.startsWith('/admin');
           const method = prefix === '/admin/users/' ? 'PUT' : 'GET';
-          const response = await api.request(`${prefix}${value}`, { method, headers: { authorization: admin ? `Bearer ${api.adminToken}` : userAuth } });
+          const response = await api.request(`${prefix}${value}`, {
+            method,
+            headers: { authorization: admin ? `Bearer ${api.adminToken}` : userAuth },
+          });
           await response.text();
           expect(response.status, `${method} ${prefix}${value}`).toBeLessThan(500);
         },

@@ -63,7 +63,11 @@ describe('an invocation that dies mid-file', () => {
     const dead = async () => {
       throw new Error('invocation killed');
     };
-    const deadJobs = Object.assign(Object.create(Object.getPrototypeOf(jobs)), jobs, { releaseJob: dead, releaseForRetry: dead, renewLease: dead });
+    const deadJobs = Object.assign(Object.create(Object.getPrototypeOf(jobs)), jobs, {
+      releaseJob: dead,
+      releaseForRetry: dead,
+      renewLease: dead,
+    });
     const deps = { ...jobRunnerDeps, files: dyingFiles, jobs: deadJobs };
     await expect(runImportJob('john.smith', created.import_id, deps, Date.now() + 60_000)).rejects.toThrow('invocation killed');
     const crashed = (await (await api.request(`/phonebook/imports/${created.import_id}`, { token })).json()) as JobView;
@@ -90,7 +94,9 @@ describe('an invocation that dies mid-file', () => {
     expect(job).toMatchObject({ status: 'completed', report: { total_rows: 3000, imported_rows: 2940, skipped_rows: 60, failed_rows: 0 } });
     expect(await ownContacts('john.smith', 'Crash ')).toHaveLength(2940);
     // Rejected rows seen before the crash and after the resume are each listed once.
-    const errors = (await (await api.request(`/phonebook/imports/${created.import_id}/errors.csv`, { token })).text()).trimEnd().split('\r\n');
+    const errors = (await (await api.request(`/phonebook/imports/${created.import_id}/errors.csv`, { token })).text())
+      .trimEnd()
+      .split('\r\n');
     expect(errors.slice(1).map((line) => Number(line.split(',')[0]))).toEqual(Array.from({ length: 60 }, (_, i) => (i + 1) * 50 + 1));
   });
 });

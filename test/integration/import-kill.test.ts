@@ -71,7 +71,8 @@ async function waitFor(running: Running, importId: string, done: (job: JobView) 
   for (;;) {
     const job = await jobOf(running, importId);
     if (done(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${importId} still ${job.status} at row ${job.progress.rows_processed} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${importId} still ${job.status} at row ${job.progress.rows_processed} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -96,7 +97,12 @@ describe('the process killed at random points of a 100,000-row job', () => {
     for (let kill_ = 1; kill_ <= KILLS; kill_++) {
       // Somewhere in the k-th quarter of the file, and at a random moment between two checkpoints.
       const threshold = Math.floor(ROWS * ((kill_ - 0.5 + Math.random() * 0.5) / (KILLS + 1)));
-      const before = await waitFor(current, created.import_id, (job) => job.progress.rows_processed >= threshold || job.status === 'completed', 60_000);
+      const before = await waitFor(
+        current,
+        created.import_id,
+        (job) => job.progress.rows_processed >= threshold || job.status === 'completed',
+        60_000,
+      );
       expect(before.status).toBe('running');
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 400));
       await kill(current);
@@ -104,7 +110,12 @@ describe('the process killed at random points of a 100,000-row job', () => {
       const restarted = Date.now();
       const stuckAt = (await jobOf(current, created.import_id)).invocations;
       // A fresh invocation has claimed the job: the dead holder's lease ran out and the sweep saw it.
-      await waitFor(current, created.import_id, (job) => job.invocations > stuckAt || job.status === 'completed', LEASE_MS + SWEEP_MS + 10_000);
+      await waitFor(
+        current,
+        created.import_id,
+        (job) => job.invocations > stuckAt || job.status === 'completed',
+        LEASE_MS + SWEEP_MS + 10_000,
+      );
       resumeTimes.push(Date.now() - restarted);
     }
     const job = await waitFor(current, created.import_id, (j) => j.status === 'completed' || j.status === 'failed', 90_000);
@@ -117,7 +128,9 @@ describe('the process killed at random points of a 100,000-row job', () => {
     let cursor: string | null = null;
     do {
       const query: string = `?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page = (await (await fetch(`${current.url}/phonebook/contacts${query}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      const page = (await (
+        await fetch(`${current.url}/phonebook/contacts${query}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as {
         contacts: Array<{ name: string; owner: string }>;
         next_cursor: string | null;
       };

@@ -45,7 +45,9 @@ describe('imports longer than one invocation', () => {
     const contacts = await ownContacts('john.smith', 'Long ');
     expect(contacts).toHaveLength(6000 - invalid);
     expect(new Set(contacts.map((c) => c.id)).size).toBe(6000 - invalid);
-    const errors = (await (await api.request(`/phonebook/imports/${created.import_id}/errors.csv`, { token })).text()).trimEnd().split('\r\n');
+    const errors = (await (await api.request(`/phonebook/imports/${created.import_id}/errors.csv`, { token })).text())
+      .trimEnd()
+      .split('\r\n');
     expect(errors).toHaveLength(invalid + 1);
     expect(errors.slice(1).map((line) => Number(line.split(',')[0]))).toEqual(Array.from({ length: invalid }, (_, i) => (i + 1) * 97 + 1));
   });

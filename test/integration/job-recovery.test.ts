@@ -45,7 +45,9 @@ async function runtime() {
       }),
     );
   const leaseOf = async (importId: string) => {
-    const item = await dynamo.send(new GetItemCommand({ TableName: config.jobsTable, Key: { owner: { S: OWNER }, importId: { S: importId } }, ConsistentRead: true }));
+    const item = await dynamo.send(
+      new GetItemCommand({ TableName: config.jobsTable, Key: { owner: { S: OWNER }, importId: { S: importId } }, ConsistentRead: true }),
+    );
     return Number(item.Item?.leaseExpiresAt?.N ?? Number.NaN);
   };
   /** The lease (or retry time) has run out, without waiting for it. */
@@ -79,7 +81,9 @@ describe('S3 unavailable while an upload event is handled (issue 9, item 13)', (
     const created = await createUpload(api, await api.userToken(OWNER), csv.length);
     s3Proxy.down();
     try {
-      await api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: `imports/${OWNER}/${created.import_id}/upload.csv`, Body: csv }));
+      await api.s3.send(
+        new PutObjectCommand({ Bucket: api.uploadBucket, Key: `imports/${OWNER}/${created.import_id}/upload.csv`, Body: csv }),
+      );
       // Longer than the SDK's own retries of one invocation: only a later attempt can succeed.
       await sleep(1_500);
     } finally {
@@ -110,7 +114,10 @@ describe('S3 unavailable while an upload event is handled (issue 9, item 13)', (
     expect((await jobView(created.import_id)).status).toBe('waiting_upload');
     await setJob(created.import_id, 'SET uploadExpiresAt = :past', { ':past': { S: new Date(Date.now() - 2 * 3600_000).toISOString() } });
     await sweep();
-    expect(await jobView(created.import_id)).toMatchObject({ status: 'failed', failure_reason: 'the upload URL expired before a file was uploaded' });
+    expect(await jobView(created.import_id)).toMatchObject({
+      status: 'failed',
+      failure_reason: 'the upload URL expired before a file was uploaded',
+    });
   });
 });
 
@@ -167,7 +174,13 @@ describe('S3 unavailable while a job runs (issue 9, item 14 and "Kills")', () =>
     const importId = await stagedUploadJob(contactsCsv(50, 'Gone14'));
     const job = (await jobs.getJob(OWNER, importId)) as ImportJob;
     // A queued job (as a drop or a schedule leaves it): claimed first, so each failure counts.
-    await jobs.createJob({ ...job, importId: `${importId.slice(0, 10)}${'0'.repeat(16)}`, status: 'queued', etag: 'unknown', invocations: 0 });
+    await jobs.createJob({
+      ...job,
+      importId: `${importId.slice(0, 10)}${'0'.repeat(16)}`,
+      status: 'queued',
+      etag: 'unknown',
+      invocations: 0,
+    });
     const queuedId = `${importId.slice(0, 10)}${'0'.repeat(16)}`;
     const results: string[] = [];
     s3Proxy.down();
@@ -199,7 +212,12 @@ describe('S3 unavailable while a job runs (issue 9, item 14 and "Kills")', () =>
       },
     });
     const leaseMs = 600;
-    const slow = runImportJob(OWNER, importId, { ...jobRunnerDeps, writer, settings: { ...jobRunnerDeps.settings, leaseMs } }, Date.now() + 60_000);
+    const slow = runImportJob(
+      OWNER,
+      importId,
+      { ...jobRunnerDeps, writer, settings: { ...jobRunnerDeps.settings, leaseMs } },
+      Date.now() + 60_000,
+    );
     await sleep(1_300);
     // Two leases later, the holder is alive and renewing: nobody else may take the job.
     expect(await runImportJob(OWNER, importId, jobRunnerDeps, Date.now() + 60_000)).toBe('not-claimable');
@@ -218,20 +236,32 @@ describe('a drop-folder file written twice, the first event handled late (issue 
     await api.stack.settle();
     // …then the event of the first write arrives, late.
     const { handler } = await import('../../functions/import-object.js');
-    const event = JSON.parse(await readFile(new URL('../../events/s3/drop-folder-object-created.json', import.meta.url), 'utf8')) as S3Event;
+    const event = JSON.parse(
+      await readFile(new URL('../../events/s3/drop-folder-object-created.json', import.meta.url), 'utf8'),
+    ) as S3Event;
     const object = event.Records[0]?.s3.object;
     if (!object) throw new Error('fixture has no record');
-    Object.assign(object, { key, size: first.length, eTag: createHash('md5').update(first).digest('hex'), sequencer: '0000000000000000A1' });
+    Object.assign(object, {
+      key,
+      size: first.length,
+      eTag: createHash('md5').update(first).digest('hex'),
+      sequencer: '0000000000000000A1',
+    });
     (event.Records[0] as { eventTime: string }).eventTime = new Date().toISOString();
     await handler(event, { getRemainingTimeInMillis: () => 900_000 } as Context);
 
     const token = await api.userToken(OWNER);
-    const listed = ((await (await api.request('/phonebook/imports?limit=100', { token })).json()) as { imports: Array<JobView & { etag?: string }> }).imports;
+    const listed = (
+      (await (await api.request('/phonebook/imports?limit=100', { token })).json()) as { imports: Array<JobView & { etag?: string }> }
+    ).imports;
     const dropJobs = listed.filter((job) => job.object_key === key);
     expect(dropJobs).toHaveLength(2);
     const late = dropJobs.find((job) => job.etag === object.eTag);
     const current = dropJobs.find((job) => job.etag === createHash('md5').update(second).digest('hex'));
-    expect(late).toMatchObject({ status: 'failed', failure_reason: 'the file was replaced before it could be imported; the newer upload has its own job' });
+    expect(late).toMatchObject({
+      status: 'failed',
+      failure_reason: 'the file was replaced before it could be imported; the newer upload has its own job',
+    });
     expect(current).toMatchObject({ status: 'completed', report: { total_rows: 1, imported_rows: 1 } });
     expect(await ownNames('First Version')).toEqual([]);
     expect(await ownNames('Second Version')).toEqual(['Second Version A']);

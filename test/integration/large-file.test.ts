@@ -24,7 +24,9 @@ describe('a 200,000-row file through the presigned flow', () => {
       report: { total_rows: rows, imported_rows: rows - invalid, failed_rows: 0, skipped_rows: invalid },
       progress: { rows_processed: rows, total_bytes: csv.length, percent: 100 },
     });
-    const errors = (await (await api.request(`/phonebook/imports/${created.import_id}/errors.csv`, { token })).text()).trimEnd().split('\r\n');
+    const errors = (await (await api.request(`/phonebook/imports/${created.import_id}/errors.csv`, { token })).text())
+      .trimEnd()
+      .split('\r\n');
     expect(errors).toHaveLength(invalid + 1);
   }, 420_000);
 });

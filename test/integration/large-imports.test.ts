@@ -33,15 +33,25 @@ describe('presigned upload flow', () => {
     expect(await countOwnContacts('john.smith', 'Upload ')).toBe(294);
 
     // The report is also kept as JSON next to the upload.
-    const stored = await api.s3.send(new GetObjectCommand({ Bucket: api.uploadBucket, Key: `imports/john.smith/${created.import_id}/report.json` }));
-    expect(JSON.parse(await (stored.Body as { transformToString(): Promise<string> }).transformToString())).toEqual({ import_id: created.import_id, ...job.report });
+    const stored = await api.s3.send(
+      new GetObjectCommand({ Bucket: api.uploadBucket, Key: `imports/john.smith/${created.import_id}/report.json` }),
+    );
+    expect(JSON.parse(await (stored.Body as { transformToString(): Promise<string> }).transformToString())).toEqual({
+      import_id: created.import_id,
+      ...job.report,
+    });
 
     const errors = await api.request(`/phonebook/imports/${created.import_id}/errors.csv`, { token });
     expect(errors.status).toBe(200);
     const lines = (await errors.text()).trimEnd().split('\r\n');
     expect(lines[0]).toBe('row,error,name,company,workemail,notes,type');
     expect(lines).toHaveLength(7);
-    expect(lines[1]).toBe(`51,Row 51: invalid type 'business' (must be 'private' or 'public'),Upload 50,Company 1,p50@example.com,"note, 50",business`.replace('Row 51: ', ''));
+    expect(lines[1]).toBe(
+      `51,Row 51: invalid type 'business' (must be 'private' or 'public'),Upload 50,Company 1,p50@example.com,"note, 50",business`.replace(
+        'Row 51: ',
+        '',
+      ),
+    );
   });
 
   it('lists the caller own jobs, newest first', async () => {
@@ -77,18 +87,28 @@ describe('presigned upload flow', () => {
     const token = await api.userToken('john.smith');
     const tooBig = await api.request('/phonebook/imports', { method: 'POST', token, body: JSON.stringify({ size: 2 * 1024 ** 3 }) });
     expect(tooBig.status).toBe(413);
-    expect(((await tooBig.json()) as { message: string }).message).toMatch(/^file too large: 2147483648 bytes; the limit is 1073741824 bytes$/);
+    expect(((await tooBig.json()) as { message: string }).message).toMatch(
+      /^file too large: 2147483648 bytes; the limit is 1073741824 bytes$/,
+    );
     const missing = await api.request('/phonebook/imports', { method: 'POST', token, body: '{}' });
     expect(missing.status).toBe(400);
   });
 
   it('lets a super admin create an upload for a registered user, and answers 404 for an unknown one', async () => {
-    const created = await api.request('/admin/phonebook/imports', { method: 'POST', token: api.adminToken, body: JSON.stringify({ username: 'jane.doe', size: 20 }) });
+    const created = await api.request('/admin/phonebook/imports', {
+      method: 'POST',
+      token: api.adminToken,
+      body: JSON.stringify({ username: 'jane.doe', size: 20 }),
+    });
     expect(created.status).toBe(201);
     const { import_id } = (await created.json()) as { import_id: string };
     const jane = await api.userToken('jane.doe');
     expect((await api.request(`/phonebook/imports/${import_id}`, { token: jane })).status).toBe(200);
-    const unknown = await api.request('/admin/phonebook/imports', { method: 'POST', token: api.adminToken, body: JSON.stringify({ username: 'ghost', size: 20 }) });
+    const unknown = await api.request('/admin/phonebook/imports', {
+      method: 'POST',
+      token: api.adminToken,
+      body: JSON.stringify({ username: 'ghost', size: 20 }),
+    });
     expect(unknown.status).toBe(404);
   });
 

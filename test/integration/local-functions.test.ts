@@ -34,11 +34,19 @@ afterAll(async () => {
 });
 
 function sourcesWith(operator: Record<string, string | undefined>, callerEnv: Record<string, string> = {}): EnvironmentSources {
-  return { operator: { PATH: process.env.PATH, ...operator }, secrets: SECRETS, endpoints: { DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }, callerEnv };
+  return {
+    operator: { PATH: process.env.PATH, ...operator },
+    secrets: SECRETS,
+    endpoints: { DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' },
+    callerEnv,
+  };
 }
 
 function startFunctions(sources = sourcesWith({}), options: Partial<LocalFunctionsOptions> = {}): LocalFunctions {
-  const functions = new LocalFunctions(definition, { environmentOf: (name) => functionEnvironmentOf(definition, name, sources), ...options });
+  const functions = new LocalFunctions(definition, {
+    environmentOf: (name) => functionEnvironmentOf(definition, name, sources),
+    ...options,
+  });
   started.push(functions);
   return functions;
 }
@@ -57,7 +65,16 @@ const probe = (functions: LocalFunctions, name: string, event: ProbeEvent = {}) 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('each function has its own environment', () => {
-  const NAMES = ['PROBE_ONLY', 'SHARED', 'GREETING', 'OWN_FUNCTION', 'NODE_OPTIONS', 'SUPER_ADMIN_TOKEN', 'DYNAMODB_ENDPOINT', 'AWS_LAMBDA_FUNCTION_NAME'];
+  const NAMES = [
+    'PROBE_ONLY',
+    'SHARED',
+    'GREETING',
+    'OWN_FUNCTION',
+    'NODE_OPTIONS',
+    'SUPER_ADMIN_TOKEN',
+    'DYNAMODB_ENDPOINT',
+    'AWS_LAMBDA_FUNCTION_NAME',
+  ];
 
   it("sees provider.environment with its own environment: over it, and never another function's entries", async () => {
     const functions = startFunctions();
@@ -74,18 +91,36 @@ describe('each function has its own environment', () => {
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
       AWS_LAMBDA_FUNCTION_NAME: 'fixture-local-probe',
     });
-    expect(other.env).toMatchObject({ PROBE_ONLY: null, SHARED: 'provider', GREETING: 'hello', AWS_LAMBDA_FUNCTION_NAME: 'fixture-local-other' });
+    expect(other.env).toMatchObject({
+      PROBE_ONLY: null,
+      SHARED: 'provider',
+      GREETING: 'hello',
+      AWS_LAMBDA_FUNCTION_NAME: 'fixture-local-other',
+    });
     expect(other.threadId).not.toBe(own.threadId);
   });
 
   it("the operator's environment wins over serverless.yml's values, a blank value does not, and the caller's env wins over all", async () => {
-    const functions = startFunctions(sourcesWith({ GREETING: 'hi from the operator', SHARED: 'operator', UNDECLARED: 'passed on', OWN_FUNCTION: '  ' }, { PROBE_ONLY: 'caller' }));
+    const functions = startFunctions(
+      sourcesWith(
+        { GREETING: 'hi from the operator', SHARED: 'operator', UNDECLARED: 'passed on', OWN_FUNCTION: '  ' },
+        { PROBE_ONLY: 'caller' },
+      ),
+    );
     const seen = await probe(functions, 'probe', { names: ['GREETING', 'SHARED', 'UNDECLARED', 'OWN_FUNCTION', 'PROBE_ONLY'] });
-    expect(seen.env).toEqual({ GREETING: 'hi from the operator', SHARED: 'operator', UNDECLARED: 'passed on', OWN_FUNCTION: 'fixture-local-probe', PROBE_ONLY: 'caller' });
+    expect(seen.env).toEqual({
+      GREETING: 'hi from the operator',
+      SHARED: 'operator',
+      UNDECLARED: 'passed on',
+      OWN_FUNCTION: 'fixture-local-probe',
+      PROBE_ONLY: 'caller',
+    });
   });
 
   it("refuses an operator value over a name the stack decides (a function's own resource names)", () => {
-    expect(() => functionEnvironmentOf(definition, 'probe', sourcesWith({ OWN_FUNCTION: 'elsewhere' }))).toThrow(/OWN_FUNCTION is the local stack's own/);
+    expect(() => functionEnvironmentOf(definition, 'probe', sourcesWith({ OWN_FUNCTION: 'elsewhere' }))).toThrow(
+      /OWN_FUNCTION is the local stack's own/,
+    );
   });
 });
 

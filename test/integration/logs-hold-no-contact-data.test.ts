@@ -50,7 +50,11 @@ describe('logs', () => {
     for (const csv of files) {
       const sync = await api.postForm('/phonebook/import/', { file: Buffer.from(csv) }, auth);
       expect(sync.status).toBeLessThan(500);
-      const admin = await api.postForm('/admin/phonebook/import', { username: 'john.smith', file: Buffer.from(csv) }, { authorization: `Bearer ${api.adminToken}` });
+      const admin = await api.postForm(
+        '/admin/phonebook/import',
+        { username: 'john.smith', file: Buffer.from(csv) },
+        { authorization: `Bearer ${api.adminToken}` },
+      );
       expect(admin.status).toBeLessThan(500);
       const upload = await createUpload(api, token, Buffer.byteLength(csv));
       expect((await putUpload(upload.upload_url, Buffer.from(csv))).status).toBe(200);

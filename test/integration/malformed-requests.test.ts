@@ -10,8 +10,7 @@ afterAll(async () => {
 });
 
 /** A file part that never reaches its closing boundary: what a cut-off upload looks like. */
-const TRUNCATED_BODY =
-  '--XB\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\nContent-Type: text/csv\r\n\r\nname\nX\n';
+const TRUNCATED_BODY = '--XB\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\nContent-Type: text/csv\r\n\r\nname\nX\n';
 
 function postRaw(path: string, body: string, headers: Record<string, string>): Promise<Response> {
   return api.request(path, { method: 'POST', body, headers });
@@ -29,7 +28,11 @@ describe('a truncated multipart upload', () => {
     expect(body.message).toBe('malformed multipart/form-data request');
     expect(body.error).toMatch(/Unexpected end of form/);
 
-    const next = await api.postForm('/phonebook/import/', { file: Buffer.from('name\nAfter Truncation\n') }, { authorization: `Bearer ${token}` });
+    const next = await api.postForm(
+      '/phonebook/import/',
+      { file: Buffer.from('name\nAfter Truncation\n') },
+      { authorization: `Bearer ${token}` },
+    );
     expect(next.status).toBe(200);
     expect(((await next.json()) as { imported_rows: number }).imported_rows).toBe(1);
   });
@@ -87,7 +90,10 @@ describe('malformed values in paths and queries are the client’s fault', () =>
   it('still follows the cursors it hands out', async () => {
     const owner = await api.userToken('jane.doe');
     const rows = Array.from({ length: 5 }, (_, i) => `Cursor Person ${i},public`).join('\n');
-    expect((await api.postForm('/phonebook/import/', { file: Buffer.from(`name,type\n${rows}\n`) }, { authorization: `Bearer ${owner}` })).status).toBe(200);
+    expect(
+      (await api.postForm('/phonebook/import/', { file: Buffer.from(`name,type\n${rows}\n`) }, { authorization: `Bearer ${owner}` }))
+        .status,
+    ).toBe(200);
     const seen = await api.contactsOf('john.smith', { pageSize: 2 });
     expect(seen.filter((contact) => (contact.name ?? '').startsWith('Cursor Person'))).toHaveLength(5);
   });
@@ -97,7 +103,11 @@ describe('names that are also members of Object.prototype', () => {
   it('answers 400 for a delimiter of toString or __proto__, not 500', async () => {
     const token = await api.userToken('john.smith');
     for (const delimiter of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
-      const response = await api.postForm('/phonebook/import/', { file: Buffer.from('name\nX\n'), delimiter }, { authorization: `Bearer ${token}` });
+      const response = await api.postForm(
+        '/phonebook/import/',
+        { file: Buffer.from('name\nX\n'), delimiter },
+        { authorization: `Bearer ${token}` },
+      );
       expect(response.status, delimiter).toBe(400);
       expect(((await response.json()) as { message: string }).message).toBe('invalid delimiter');
     }
@@ -108,7 +118,12 @@ describe('names that are also members of Object.prototype', () => {
     const response = await api.postForm(
       '/phonebook/import/',
       // fromEntries makes '__proto__' an own key, as a part name must be.
-      Object.fromEntries<string | Buffer>([['__proto__', 'x'], ['toString', 'y'], ['constructor', 'z'], ['file', Buffer.from('name\nPrototype Person\n')]]),
+      Object.fromEntries<string | Buffer>([
+        ['__proto__', 'x'],
+        ['toString', 'y'],
+        ['constructor', 'z'],
+        ['file', Buffer.from('name\nPrototype Person\n')],
+      ]),
       { authorization: `Bearer ${token}` },
     );
     expect(response.status).toBe(200);

@@ -27,7 +27,7 @@ async function jobsOf(username: string): Promise<JobView[]> {
 }
 
 describe('handleObjectCreated', () => {
-  it('runs the first record\'s job here, hands the others to new invocations, and ignores keys that import nothing', async () => {
+  it("runs the first record's job here, hands the others to new invocations, and ignores keys that import nothing", async () => {
     const { handleObjectCreated } = await import('../../lib/jobs/object-events.js');
     const { jobRunnerDeps, users } = await import('../../functions/wiring/all.js');
     const started: Array<{ owner: string; importId: string }> = [];
@@ -50,7 +50,9 @@ describe('handleObjectCreated', () => {
     expect(started).toEqual([{ owner: 'jane.doe', importId: second?.import_id }]);
     expect(jobs.filter((job) => job.object_key.startsWith('imports/'))).toEqual([]);
     // An unregistered name's drop is recorded as failed, and nothing runs it.
-    const unknown = (await (await api.request('/admin/phonebook/imports?username=nobody.here', { token: api.adminToken })).json()) as { imports: JobView[] };
+    const unknown = (await (await api.request('/admin/phonebook/imports?username=nobody.here', { token: api.adminToken })).json()) as {
+      imports: JobView[];
+    };
     expect(unknown.imports).toMatchObject([{ object_key: 'drop/nobody.here/third.csv', status: 'failed' }]);
   });
 });

@@ -96,9 +96,19 @@ describe('serverless package', () => {
     // API Gateway method throttling (plugins/api-gateway-throttling.cjs) is in the stage the deployment creates.
     const deployments = resources.filter((r) => r.Type === 'AWS::ApiGateway::Deployment');
     expect(deployments).toHaveLength(1);
-    const stage = deployments[0]?.Properties.StageDescription as { ThrottlingRateLimit: number; MethodSettings: Array<Record<string, unknown>> };
+    const stage = deployments[0]?.Properties.StageDescription as {
+      ThrottlingRateLimit: number;
+      MethodSettings: Array<Record<string, unknown>>;
+    };
     expect(stage.ThrottlingRateLimit).toBeGreaterThan(0);
-    expect(stage.MethodSettings).toContainEqual(expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1phonebook~1import', ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) }));
+    expect(stage.MethodSettings).toContainEqual(
+      expect.objectContaining({
+        HttpMethod: 'POST',
+        ResourcePath: '/~1phonebook~1import',
+        ThrottlingRateLimit: expect.any(Number),
+        ThrottlingBurstLimit: expect.any(Number),
+      }),
+    );
     expect(stage.MethodSettings).toHaveLength(5);
     // The limits table exists and the functions are told its name.
     expect(template.Resources.LimitsTable?.Type).toBe('AWS::DynamoDB::Table');
@@ -124,8 +134,12 @@ function resourceNameOf(resource: unknown): string {
 
 /** Every `action resource` a function's own role allows, beside writing its logs. */
 function permissionsOf(template: Template, name: string): Set<string> {
-  const role = (template.Resources[functionResourceOf(name)]?.Properties.Role as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0];
-  const policies = (template.Resources[role ?? '']?.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } }>;
+  const role = (template.Resources[functionResourceOf(name)]?.Properties.Role as { 'Fn::GetAtt'?: string[] } | undefined)?.[
+    'Fn::GetAtt'
+  ]?.[0];
+  const policies = (template.Resources[role ?? '']?.Properties.Policies ?? []) as Array<{
+    PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+  }>;
   const permissions = new Set<string>();
   for (const statement of policies.flatMap((policy) => policy.PolicyDocument.Statement)) {
     const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
@@ -147,7 +161,8 @@ describe('each function has its own least-privilege role', async () => {
     const source = await readFile(path.join(PROJECT_ROOT, `${spec.handler.slice(0, spec.handler.lastIndexOf('.'))}.ts`), 'utf8');
     if (/\{ limit: '/.test(source)) limited.add(name);
   }
-  const holders = (template: Template, permission: string) => functions.filter((name) => permissionsOf(template, name).has(permission)).sort();
+  const holders = (template: Template, permission: string) =>
+    functions.filter((name) => permissionsOf(template, name).has(permission)).sort();
 
   it('gives every function a role of its own, with no wildcard action or resource', async () => {
     const template = await packageOnce();
@@ -160,13 +175,21 @@ describe('each function has its own least-privilege role', async () => {
 
   it('lets the authorizer read its two SSM secrets and nothing else: no table, no bucket', async () => {
     const template = await packageOnce();
-    expect([...permissionsOf(template, 'authorizer')].sort()).toEqual(['ssm:GetParameter ssm:jwt-secret', 'ssm:GetParameter ssm:super-admin-token']);
+    expect([...permissionsOf(template, 'authorizer')].sort()).toEqual([
+      'ssm:GetParameter ssm:jwt-secret',
+      'ssm:GetParameter ssm:super-admin-token',
+    ]);
     expect(holders(template, 'ssm:GetParameter ssm:super-admin-token')).toEqual(['authorizer']);
   }, 180_000);
 
   it('lets only the importing functions write contacts in bulk', async () => {
     const template = await packageOnce();
-    expect(holders(template, 'dynamodb:BatchWriteItem ContactsTable')).toEqual(['adminImport', 'bulkContacts', 'importObject', 'userImport']);
+    expect(holders(template, 'dynamodb:BatchWriteItem ContactsTable')).toEqual([
+      'adminImport',
+      'bulkContacts',
+      'importObject',
+      'userImport',
+    ]);
     expect(holders(template, 'dynamodb:PutItem ContactsTable')).toEqual(['adminImport', 'bulkContacts', 'importObject', 'userImport']);
   }, 180_000);
 

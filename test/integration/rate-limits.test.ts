@@ -41,7 +41,12 @@ async function importAs(username: string, csv = contactsCsv(2, username)): Promi
 }
 
 async function createJob(token: string, size: number, path = '/phonebook/imports', extra: Record<string, unknown> = {}): Promise<Response> {
-  return api.request(path, { method: 'POST', token, body: JSON.stringify({ size, ...extra }), headers: { 'content-type': 'application/json' } });
+  return api.request(path, {
+    method: 'POST',
+    token,
+    body: JSON.stringify({ size, ...extra }),
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 /** An admin import sent from `localAddress` (any 127.x address is this machine, and allowed). */
@@ -58,11 +63,17 @@ async function adminImportFrom(localAddress: string): Promise<{ status: number; 
       {
         method: 'POST',
         localAddress,
-        headers: { 'content-type': encoded.headers.get('content-type') ?? '', 'content-length': body.length, authorization: `Bearer ${api.adminToken}` },
+        headers: {
+          'content-type': encoded.headers.get('content-type') ?? '',
+          'content-length': body.length,
+          authorization: `Bearer ${api.adminToken}`,
+        },
       },
       (response) => {
         response.resume();
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'] as string | undefined }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'] as string | undefined }),
+        );
       },
     );
     request.on('error', reject);
@@ -96,7 +107,11 @@ describe('concurrent synchronous imports per user', () => {
   });
 
   it('does not let a slot whose import died block forever: its lease runs out', async () => {
-    const client = new DynamoDBClient({ endpoint: api.stack.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient({
+      endpoint: api.stack.dynamodbEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const settings: LimitSettings = {
       rateWindowSeconds: 3600,
       syncImportsPerWindow: 100,
@@ -147,7 +162,8 @@ describe('quotas on import jobs', () => {
   });
 
   it('applies the quota of the target user to admin job creation', async () => {
-    for (let i = 0; i < ACTIVE_JOBS; i++) expect((await createJob(api.adminToken, 10, '/admin/phonebook/imports', { username: 'jane.doe' })).status).toBe(201);
+    for (let i = 0; i < ACTIVE_JOBS; i++)
+      expect((await createJob(api.adminToken, 10, '/admin/phonebook/imports', { username: 'jane.doe' })).status).toBe(201);
     expect((await createJob(api.adminToken, 10, '/admin/phonebook/imports', { username: 'jane.doe' })).status).toBe(429);
   });
 
@@ -167,7 +183,12 @@ describe('per-user rate of bulk writes', () => {
   it('answers 429 with Retry-After past the rate', async () => {
     const token = await api.userToken('bulk.user');
     const bulk = () =>
-      api.request('/phonebook/contacts/bulk', { method: 'POST', token, body: JSON.stringify({ contacts: [{ name: 'Bulk One' }] }), headers: { 'content-type': 'application/json' } });
+      api.request('/phonebook/contacts/bulk', {
+        method: 'POST',
+        token,
+        body: JSON.stringify({ contacts: [{ name: 'Bulk One' }] }),
+        headers: { 'content-type': 'application/json' },
+      });
     expect([(await bulk()).status, (await bulk()).status]).toEqual([200, 200]);
     const refused = await bulk();
     expect(refused.status).toBe(429);

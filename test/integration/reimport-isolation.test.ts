@@ -32,7 +32,12 @@ async function tick(faults: { files?: Partial<FileStore>; trigger?: Partial<Impo
   const { sources, files, jobs, trigger } = await import('../../functions/wiring/all.js');
   const faulty = <T extends object>(real: T, overrides: Partial<T> | undefined): T =>
     Object.assign(Object.create(Object.getPrototypeOf(real)), real, overrides ?? {}) as T;
-  const result = await runScheduledReimports({ sources, jobs, files: faulty(files, faults.files), trigger: faulty(trigger, faults.trigger) });
+  const result = await runScheduledReimports({
+    sources,
+    jobs,
+    files: faulty(files, faults.files),
+    trigger: faulty(trigger, faults.trigger),
+  });
   await api.stack.settle();
   return result;
 }

@@ -1,4 +1,4 @@
-import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient, lambdaClient, retryPolicyOfClient, s3Client } from '../../lib/adapters/aws-clients.js';
 import { loadConfig } from '../../lib/config.js';
@@ -79,8 +79,12 @@ describe('one retry policy for thrown errors', () => {
   it('never retries a client error', async () => {
     proxy.resetStats();
     // A key attribute of the wrong type: DynamoDB's ValidationException, the same every time.
-    await expect(client.send(new PutItemCommand({ TableName: 'things', Item: { k: { N: '1' } } }))).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(client.send(new GetItemCommand({ TableName: 'missing', Key: { k: { S: 'x' } } }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(client.send(new PutItemCommand({ TableName: 'things', Item: { k: { N: '1' } } }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await expect(client.send(new GetItemCommand({ TableName: 'missing', Key: { k: { S: 'x' } } }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     expect(proxy.stats.requests).toBe(2);
   });
 
@@ -93,7 +97,11 @@ describe('one retry policy for thrown errors', () => {
       if (sends === 1) throw new TypeError('cannot read properties of undefined');
       return next(args);
     };
-    client.middlewareStack.addRelativeTo(typeErrorOnce as unknown as Parameters<DynamoDBClient['middlewareStack']['addRelativeTo']>[0], { relation: 'after', toMiddleware: 'retryMiddleware', name: 'typeErrorOnce' });
+    client.middlewareStack.addRelativeTo(typeErrorOnce as unknown as Parameters<DynamoDBClient['middlewareStack']['addRelativeTo']>[0], {
+      relation: 'after',
+      toMiddleware: 'retryMiddleware',
+      name: 'typeErrorOnce',
+    });
     try {
       await expect(put('type-error')).rejects.toBeInstanceOf(TypeError);
       expect(sends).toBe(1);

@@ -25,7 +25,13 @@ afterAll(async () => {
 });
 
 const clientWith = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
-  new S3Client({ endpoint: api.stack.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  new S3Client({
+    endpoint: api.stack.s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 
 async function storedContent(): Promise<string> {
   const object = await api.s3.send(new GetObjectCommand({ Bucket: api.uploadBucket, Key: KEY }));
@@ -49,7 +55,11 @@ async function signedFetch(method: string, url: string, payloadHash: string, sec
     port: Number(target.port),
     path: target.pathname,
     query: {},
-    headers: { host: target.host, 'x-amz-content-sha256': payloadHash, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
+    headers: {
+      host: target.host,
+      'x-amz-content-sha256': payloadHash,
+      ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
+    },
   });
   const { host: _host, ...headers } = signed.headers;
   return fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
@@ -66,12 +76,17 @@ describe('the embedded S3 refuses unsigned requests', () => {
   });
 
   it('an unsigned PUT under drop/<user>/ stores nothing and starts no import', async () => {
-    const response = await fetch(`${api.stack.s3Endpoint}/${api.uploadBucket}/drop/john.smith/x.csv`, { method: 'PUT', body: 'name\nDropped By Anyone\n' });
+    const response = await fetch(`${api.stack.s3Endpoint}/${api.uploadBucket}/drop/john.smith/x.csv`, {
+      method: 'PUT',
+      body: 'name\nDropped By Anyone\n',
+    });
     expect(response.status).toBe(403);
     await api.stack.settle();
     const listed = await api.s3.send(new ListObjectsV2Command({ Bucket: api.uploadBucket, Prefix: 'drop/' }));
     expect(listed.KeyCount ?? 0).toBe(0);
-    const imports = (await (await api.request('/phonebook/imports', { token: await api.userToken('john.smith') })).json()) as { imports: unknown[] };
+    const imports = (await (await api.request('/phonebook/imports', { token: await api.userToken('john.smith') })).json()) as {
+      imports: unknown[];
+    };
     expect(imports.imports).toEqual([]);
   });
 });
@@ -94,7 +109,9 @@ describe('the embedded S3 checks header signatures', () => {
 
   it('refuses an unknown access key', async () => {
     const stranger = clientWith({ accessKeyId: 'SOMEONE', secretAccessKey: LOCAL_S3_CREDENTIALS.secretAccessKey });
-    await expect(stranger.send(new GetObjectCommand({ Bucket: api.uploadBucket, Key: KEY }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(stranger.send(new GetObjectCommand({ Bucket: api.uploadBucket, Key: KEY }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 403 },
+    });
     stranger.destroy();
   });
 

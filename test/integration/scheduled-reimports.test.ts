@@ -62,7 +62,11 @@ describe('re-import sources', () => {
   });
 
   it('replace: removes the source contacts that left the file, never hand-made ones', async () => {
-    const handMade = await api.postForm('/phonebook/import/', { file: Buffer.from('name\nHand Made\n') }, { authorization: `Bearer ${await api.userToken('john.smith')}` });
+    const handMade = await api.postForm(
+      '/phonebook/import/',
+      { file: Buffer.from('name\nHand Made\n') },
+      { authorization: `Bearer ${await api.userToken('john.smith')}` },
+    );
     expect(handMade.status).toBe(200);
     await upload('sources/crm.csv', 'name,company\nAda,CRM\nBob,CRM\nCyd,CRM\n');
     expect(await tick()).toMatchObject({ crm: 'started' });

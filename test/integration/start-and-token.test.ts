@@ -23,7 +23,10 @@ afterAll(async () => {
 
 /** Starts the local stack on a free port; resolves with its URL and what it printed. */
 function start(): Promise<{ url: string; output: string }> {
-  const child = spawn(TSX, ['local/start.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
+  const child = spawn(TSX, ['local/start.ts'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+  });
   server = child;
   return new Promise((resolve, reject) => {
     let output = '';
@@ -47,7 +50,10 @@ async function stop(): Promise<void> {
 }
 
 async function token(...args: string[]): Promise<string> {
-  const { stdout } = await run(TSX, ['scripts/token.ts', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, DATA_DIR: dataDir, JWT_SECRET: '' } });
+  const { stdout } = await run(TSX, ['scripts/token.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, JWT_SECRET: '' },
+  });
   return stdout.trim();
 }
 
@@ -93,7 +99,9 @@ describe('npm start and npm run token', () => {
 
   it('tells how to get a secret when there is none yet', async () => {
     const empty = await mkdtemp(path.join(tmpdir(), 'phonebook-nosecret-'));
-    await expect(run(TSX, ['scripts/token.ts', 'john.smith'], { cwd: PROJECT_ROOT, env: { ...process.env, DATA_DIR: empty, JWT_SECRET: '' } })).rejects.toMatchObject({
+    await expect(
+      run(TSX, ['scripts/token.ts', 'john.smith'], { cwd: PROJECT_ROOT, env: { ...process.env, DATA_DIR: empty, JWT_SECRET: '' } }),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining("run 'npm start' once"),
     });
     await rm(empty, { recursive: true, force: true });

@@ -30,7 +30,10 @@ afterAll(async () => {
 function spawnStart(env: Record<string, string>): ChildProcess {
   // Only what the operator sets here: the test runner's own settings must not leak in.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(SUPER_ADMIN|JWT_|AWS_REGION$)/.test(name)));
-  const child = spawn(TSX, ['local/start.ts'], { cwd: PROJECT_ROOT, env: { ...inherited, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env } });
+  const child = spawn(TSX, ['local/start.ts'], {
+    cwd: PROJECT_ROOT,
+    env: { ...inherited, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+  });
   server = child;
   return child;
 }
@@ -102,7 +105,13 @@ describe('npm start with the operator settings in its environment', () => {
     expect((await contacts(url, right)).status).toBe(200);
 
     // npm run token, given the same settings, mints a token that passes the same checks.
-    const tokenEnv = { ...process.env, DATA_DIR: dataDir, JWT_SECRET: SECRET, JWT_ISSUER: 'https://idp.example', JWT_AUDIENCE: 'phonebook' };
+    const tokenEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      JWT_SECRET: SECRET,
+      JWT_ISSUER: 'https://idp.example',
+      JWT_AUDIENCE: 'phonebook',
+    };
     const { stdout } = await promisify(execFile)(TSX, ['scripts/token.ts', 'john.smith'], { cwd: PROJECT_ROOT, env: tokenEnv });
     expect((await contacts(url, stdout.trim())).status).toBe(200);
   });
@@ -138,7 +147,11 @@ describe('npm start with the operator settings in its environment', () => {
       expect((await contacts(url, rs256)).status).toBe(200);
 
       const otherKey = (await generateKeyPair('RS256')).privateKey;
-      const forged = await new SignJWT({ capabilities: [] }).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).setSubject('john.smith').setExpirationTime('5m').sign(otherKey);
+      const forged = await new SignJWT({ capabilities: [] })
+        .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+        .setSubject('john.smith')
+        .setExpirationTime('5m')
+        .sign(otherKey);
       expect((await contacts(url, forged)).status).toBe(401);
       const local = await mintUserToken(SECRET, 'john.smith', []);
       expect((await contacts(url, local)).status).toBe(401);

@@ -15,7 +15,11 @@ afterAll(async () => {
 describe('the row limit of synchronous imports', () => {
   it('refuses a file one row over the limit with 413, pointing to the job route, and writes nothing', async () => {
     const token = await api.userToken('over.limit');
-    const response = await api.postForm('/phonebook/import/', { file: contactsCsv(MAX_ROWS + 1, 'Over') }, { authorization: `Bearer ${token}` });
+    const response = await api.postForm(
+      '/phonebook/import/',
+      { file: contactsCsv(MAX_ROWS + 1, 'Over') },
+      { authorization: `Bearer ${token}` },
+    );
     expect(response.status).toBe(413);
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ total_rows: MAX_ROWS + 1, max_rows: MAX_ROWS, jobs_route: 'POST /phonebook/imports' });

@@ -89,7 +89,8 @@ function seededRandom(seed: number): () => number {
 
 function loopbackUrl(raw: string): URL {
   const url = new URL(raw);
-  if (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname)) throw new Error(`fault proxy: upstream must be http on loopback, got ${raw}`);
+  if (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname))
+    throw new Error(`fault proxy: upstream must be http on loopback, got ${raw}`);
   return url;
 }
 
@@ -113,12 +114,25 @@ type Dialect = NonNullable<FaultProxyOptions['dialect']>;
 
 function errorReply(dialect: Dialect, kind: 'throttle' | 'server-error'): { status: number; contentType: string; body: string } {
   if (dialect === 's3') {
-    const [status, code, message] = kind === 'throttle' ? [503, 'SlowDown', 'Please reduce your request rate.'] : [500, 'InternalError', 'We encountered an internal error. Please try again.'];
-    return { status, contentType: 'application/xml', body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>` };
+    const [status, code, message] =
+      kind === 'throttle'
+        ? [503, 'SlowDown', 'Please reduce your request rate.']
+        : [500, 'InternalError', 'We encountered an internal error. Please try again.'];
+    return {
+      status,
+      contentType: 'application/xml',
+      body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+    };
   }
   const [status, type, message] =
-    kind === 'throttle' ? [400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.'] : [500, 'InternalServerError', 'Internal server error'];
-  return { status, contentType: 'application/x-amz-json-1.0', body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }) };
+    kind === 'throttle'
+      ? [400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.']
+      : [500, 'InternalServerError', 'Internal server error'];
+  return {
+    status,
+    contentType: 'application/x-amz-json-1.0',
+    body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }),
+  };
 }
 
 interface Batch {
@@ -142,7 +156,11 @@ function splittableBatch(operation: string | undefined, body: Buffer): Batch | u
  * The body to forward (the first `kept` items of the batch) and a function that adds the rest
  * to the upstream answer as UnprocessedItems / UnprocessedKeys.
  */
-function splitBatch(operation: string | undefined, { input, table, value, items }: Batch, random: () => number): { forward: Buffer; addUnprocessed(answer: Buffer): Buffer } {
+function splitBatch(
+  operation: string | undefined,
+  { input, table, value, items }: Batch,
+  random: () => number,
+): { forward: Buffer; addUnprocessed(answer: Buffer): Buffer } {
   const kept = 1 + Math.floor(random() * (items.length - 1));
   const forwarded = items.slice(0, kept);
   const rest = items.slice(kept);
@@ -169,7 +187,12 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const random = seededRandom(options.seed ?? 1);
   let upstream = options.upstream ? loopbackUrl(options.upstream) : undefined;
-  let settings = validated({ rate: options.rate ?? 0, kinds: options.kinds ?? ALL_FAULT_KINDS, delayMs: options.delayMs ?? 100, applies: options.applies });
+  let settings = validated({
+    rate: options.rate ?? 0,
+    kinds: options.kinds ?? ALL_FAULT_KINDS,
+    delayMs: options.delayMs ?? 100,
+    applies: options.applies,
+  });
   let stats = emptyStats();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -227,7 +250,9 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
     const batch = dialect === 'dynamodb' ? splittableBatch(proxied.operation, body) : undefined;
     const applies = current.applies?.(proxied) ?? true;
     // Drawn among the kinds this request can meet, so that `rate` is the rate of faults.
-    const kinds = current.kinds.filter((k) => (k !== 'unprocessed' || batch) && (typeof applies === 'boolean' ? applies : applies.includes(k)));
+    const kinds = current.kinds.filter(
+      (k) => (k !== 'unprocessed' || batch) && (typeof applies === 'boolean' ? applies : applies.includes(k)),
+    );
     const faulted = kinds.length > 0 && random() < current.rate;
     const kind = faulted ? kinds[Math.floor(random() * kinds.length)] : undefined;
     switch (kind) {

@@ -14,11 +14,22 @@ export type JobView = {
   errors_url?: string;
 };
 
-export type CreatedUpload = { import_id: string; upload_url: string; expires_at: string; status_url: string; upload_headers: Record<string, string> };
+export type CreatedUpload = {
+  import_id: string;
+  upload_url: string;
+  expires_at: string;
+  status_url: string;
+  upload_headers: Record<string, string>;
+};
 
 /** POST /phonebook/imports for `size` bytes, as the given user. */
 export async function createUpload(api: TestStack, token: string, size: number): Promise<CreatedUpload> {
-  const response = await api.request('/phonebook/imports', { method: 'POST', token, body: JSON.stringify({ size }), headers: { 'content-type': 'application/json' } });
+  const response = await api.request('/phonebook/imports', {
+    method: 'POST',
+    token,
+    body: JSON.stringify({ size }),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(response.status).toBe(201);
   return (await response.json()) as CreatedUpload;
 }

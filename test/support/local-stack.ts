@@ -53,8 +53,7 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     stack,
     url,
     adminToken: stack.secrets.superAdminToken,
-    userToken: (username, capabilities = ['phonebook.ad_phonebook']) =>
-      mintUserToken(stack.secrets.jwtSecret, username, capabilities),
+    userToken: (username, capabilities = ['phonebook.ad_phonebook']) => mintUserToken(stack.secrets.jwtSecret, username, capabilities),
     postForm: (path, form, headers = {}) => {
       const body = new FormData();
       for (const [name, value] of Object.entries(form)) {

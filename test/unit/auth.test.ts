@@ -32,7 +32,9 @@ describe('parseIpAllowList', () => {
   });
 
   it('refuses a malformed entry at start-up, naming it', () => {
-    expect(() => parseIpAllowList('127.0.0.0/8, 300.1.1.1')).toThrow(new ConfigError("SUPER_ADMIN_ALLOW_IPS: '300.1.1.1' is not an IP address or CIDR range"));
+    expect(() => parseIpAllowList('127.0.0.0/8, 300.1.1.1')).toThrow(
+      new ConfigError("SUPER_ADMIN_ALLOW_IPS: '300.1.1.1' is not an IP address or CIDR range"),
+    );
   });
 });
 
@@ -67,7 +69,11 @@ describe('createTokenVerifier', () => {
   });
 
   it('rejects an expired token', async () => {
-    const token = await new SignJWT({ capabilities: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('john').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key);
+    const token = await new SignJWT({ capabilities: [] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('john')
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(key);
     await expect(verify(token)).rejects.toThrow();
   });
 
@@ -96,7 +102,11 @@ describe('createTokenVerifier', () => {
   });
 
   it('treats a missing or malformed capabilities claim as no capabilities', async () => {
-    const token = await new SignJWT({ capabilities: 'phonebook.ad_phonebook' }).setProtectedHeader({ alg: 'HS256' }).setSubject('john').setExpirationTime('1h').sign(key);
+    const token = await new SignJWT({ capabilities: 'phonebook.ad_phonebook' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('john')
+      .setExpirationTime('1h')
+      .sign(key);
     await expect(verify(token)).resolves.toEqual({ username: 'john', capabilities: [] });
   });
 });
@@ -117,8 +127,13 @@ describe('decideAccess', () => {
   });
 
   it('requires the super-admin token from an allowed IP', async () => {
-    await expect(decideAccess({ scope: 'admin', sourceIp: '127.0.0.1', authorization: undefined }, policy)).resolves.toMatchObject({ status: 401, message: ACCESS_MESSAGES.superAdminRequired });
-    await expect(decideAccess({ scope: 'admin', sourceIp: '127.0.0.1', authorization: 'Bearer wrong' }, policy)).resolves.toMatchObject({ status: 401 });
+    await expect(decideAccess({ scope: 'admin', sourceIp: '127.0.0.1', authorization: undefined }, policy)).resolves.toMatchObject({
+      status: 401,
+      message: ACCESS_MESSAGES.superAdminRequired,
+    });
+    await expect(decideAccess({ scope: 'admin', sourceIp: '127.0.0.1', authorization: 'Bearer wrong' }, policy)).resolves.toMatchObject({
+      status: 401,
+    });
     await expect(decideAccess({ scope: 'admin', sourceIp: '127.0.0.1', authorization: 'Bearer admin-token' }, policy)).resolves.toEqual({
       allowed: true,
       principal: { kind: 'super-admin' },
@@ -130,7 +145,10 @@ describe('decideAccess', () => {
       decideAccess({ scope: 'user', sourceIp: '203.0.113.9', authorization, requiredCapability: IMPORT_CAPABILITY }, policy);
     await expect(user(undefined)).resolves.toMatchObject({ status: 401, message: ACCESS_MESSAGES.authorizationRequired });
     await expect(user('Bearer garbage')).resolves.toMatchObject({ status: 401 });
-    await expect(user(`Bearer ${await mintUserToken(SECRET, 'jane', [])}`)).resolves.toMatchObject({ status: 403, message: ACCESS_MESSAGES.missingCapability });
+    await expect(user(`Bearer ${await mintUserToken(SECRET, 'jane', [])}`)).resolves.toMatchObject({
+      status: 403,
+      message: ACCESS_MESSAGES.missingCapability,
+    });
     await expect(user(`Bearer ${await mintUserToken(SECRET, 'jane', [IMPORT_CAPABILITY])}`)).resolves.toMatchObject({
       allowed: true,
       principal: { kind: 'user', username: 'jane' },
@@ -139,7 +157,9 @@ describe('decideAccess', () => {
 
   it('refuses a token whose subject cannot be a username', async () => {
     const token = await mintUserToken(SECRET, 'bad/user#1', [IMPORT_CAPABILITY]);
-    await expect(decideAccess({ scope: 'user', sourceIp: '127.0.0.1', authorization: `Bearer ${token}` }, policy)).resolves.toMatchObject({ status: 401 });
+    await expect(decideAccess({ scope: 'user', sourceIp: '127.0.0.1', authorization: `Bearer ${token}` }, policy)).resolves.toMatchObject({
+      status: 401,
+    });
   });
 
   it('lets any valid user list contacts but requires the capability to import', () => {

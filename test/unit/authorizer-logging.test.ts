@@ -32,7 +32,14 @@ function logged(): { lines: () => Array<Record<string, unknown>> } {
   };
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  return { lines: () => writes.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    lines: () =>
+      writes
+        .join('')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 const event = (authorization: string): APIGatewayRequestAuthorizerEvent =>
@@ -60,7 +67,10 @@ describe('the authorizer logs', () => {
     const token = await mintUserToken(SECRET, 'john.smith', [], { issuer: 'https://evil.example' });
     const log = logged();
     await expect(handler(event(`Bearer ${token}`))).rejects.toThrow('Unauthorized');
-    expect(log.lines().find((line) => line.message === 'access denied')).toMatchObject({ status: 401, reason: expect.stringContaining('"iss"') });
+    expect(log.lines().find((line) => line.message === 'access denied')).toMatchObject({
+      status: 401,
+      reason: expect.stringContaining('"iss"'),
+    });
     expect(JSON.stringify(log.lines())).not.toContain(token);
     expect(log.lines().some((line) => line.message === 'authorizer failed')).toBe(false);
   });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 
-const TABLES = { CONTACTS_TABLE: 'c', USERS_TABLE: 'u', JOBS_TABLE: 'j', SOURCES_TABLE: 's', UPLOAD_BUCKET: 'b', IMPORT_FUNCTION_NAME: 'f', LIMITS_TABLE: 'l' };
+const TABLES = {
+  CONTACTS_TABLE: 'c',
+  USERS_TABLE: 'u',
+  JOBS_TABLE: 'j',
+  SOURCES_TABLE: 's',
+  UPLOAD_BUCKET: 'b',
+  IMPORT_FUNCTION_NAME: 'f',
+  LIMITS_TABLE: 'l',
+};
 const BASE = { ...TABLES, SUPER_ADMIN_TOKEN: 't', JWT_SECRET: 's' };
 
 describe('loadConfig', () => {
@@ -50,7 +58,12 @@ describe('loadConfig', () => {
   });
 
   it('allows asymmetric algorithms with a JWKS URL', () => {
-    const config = loadConfig({ ...BASE, JWT_SECRET: undefined, JWT_JWKS_URL: 'https://idp.example/jwks.json', JWT_ALGORITHMS: 'RS256,ES256' });
+    const config = loadConfig({
+      ...BASE,
+      JWT_SECRET: undefined,
+      JWT_JWKS_URL: 'https://idp.example/jwks.json',
+      JWT_ALGORITHMS: 'RS256,ES256',
+    });
     expect(config.jwt.algorithms).toEqual(['RS256', 'ES256']);
   });
 });

@@ -4,7 +4,10 @@ import { conditionalWrite } from '../../lib/adapters/dynamodb-conditional-write.
 
 describe('conditionalWrite', () => {
   it('resolves with the output when the write happened', async () => {
-    expect(await conditionalWrite(async () => ({ Attributes: { id: { S: 'a' } } }))).toEqual({ written: true, output: { Attributes: { id: { S: 'a' } } } });
+    expect(await conditionalWrite(async () => ({ Attributes: { id: { S: 'a' } } }))).toEqual({
+      written: true,
+      output: { Attributes: { id: { S: 'a' } } },
+    });
   });
 
   it('turns a failed condition into an answer', async () => {

@@ -30,9 +30,16 @@ function scriptedClient(replies: Reply[]) {
       if (name === 'BatchWriteItemCommand') lastWritten = (requests as Array<{ PutRequest: { Item: Item } }>).map((r) => r.PutRequest.Item);
       const reply = replies.shift() ?? {};
       if ('typeError' in reply) throw new TypeError(reply.typeError);
-      if ('error' in reply) throw Object.assign(new Error(reply.error), { name: reply.error, $metadata: { httpStatusCode: reply.status ?? 400, attempts: reply.error === 'ValidationException' ? 1 : 16 } });
+      if ('error' in reply)
+        throw Object.assign(new Error(reply.error), {
+          name: reply.error,
+          $metadata: { httpStatusCode: reply.status ?? 400, attempts: reply.error === 'ValidationException' ? 1 : 16 },
+        });
       if ('found' in reply) {
-        const items = reply.found === 'none' ? [] : lastWritten.map((item) => (reply.found === 'altered' ? { ...item, name: { S: 'Someone else' } } : item));
+        const items =
+          reply.found === 'none'
+            ? []
+            : lastWritten.map((item) => (reply.found === 'altered' ? { ...item, name: { S: 'Someone else' } } : item));
         return { Responses: { contacts: items } };
       }
       const unprocessed = reply.unprocessed ?? 0;
@@ -61,7 +68,13 @@ describe('DynamoContactRepository.writeContacts', () => {
   });
 
   it('reports the unprocessed rows it finally gave up on, after reading them back', async () => {
-    const { client, calls } = scriptedClient([{ unprocessed: 2 }, { unprocessed: 2 }, { unprocessed: 2 }, { unprocessed: 2 }, { found: 'none' }]);
+    const { client, calls } = scriptedClient([
+      { unprocessed: 2 },
+      { unprocessed: 2 },
+      { unprocessed: 2 },
+      { unprocessed: 2 },
+      { found: 'none' },
+    ]);
     const failures = await new DynamoContactRepository(client, 'contacts', FAST).writeContacts(writes(5));
     expect(failures).toEqual([
       { rowNumber: 2, reason: 'storage error: throttled (unprocessed items), gave up after 4 attempts' },
@@ -106,15 +119,30 @@ describe('DynamoContactRepository.writeContacts', () => {
   });
 
   it('keeps rows failed when the read-back fails too', async () => {
-    const { client } = scriptedClient([{ error: 'InternalServerError', status: 500 }, { error: 'InternalServerError', status: 500 }]);
+    const { client } = scriptedClient([
+      { error: 'InternalServerError', status: 500 },
+      { error: 'InternalServerError', status: 500 },
+    ]);
     const failures = await new DynamoContactRepository(client, 'contacts', FAST).writeContacts(writes(2));
     expect(failures.map((f) => f.rowNumber)).toEqual([2, 3]);
   });
 
   it('isolates the one bad item of a rejected batch by writing items one at a time', async () => {
-    const { client, calls } = scriptedClient([{ error: 'ValidationException' }, {}, { error: 'ValidationException' }, {}, { found: 'none' }]);
+    const { client, calls } = scriptedClient([
+      { error: 'ValidationException' },
+      {},
+      { error: 'ValidationException' },
+      {},
+      { found: 'none' },
+    ]);
     const failures = await new DynamoContactRepository(client, 'contacts', FAST).writeContacts(writes(3));
-    expect(calls.map((c) => c.name)).toEqual(['BatchWriteItemCommand', 'PutItemCommand', 'PutItemCommand', 'PutItemCommand', 'BatchGetItemCommand']);
+    expect(calls.map((c) => c.name)).toEqual([
+      'BatchWriteItemCommand',
+      'PutItemCommand',
+      'PutItemCommand',
+      'PutItemCommand',
+      'BatchGetItemCommand',
+    ]);
     expect(failures).toEqual([{ rowNumber: 3, reason: 'storage error: ValidationException' }]);
   });
 });

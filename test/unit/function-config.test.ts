@@ -8,7 +8,16 @@ import { describe, expect, it } from 'vitest';
  */
 const ONLY_AUTH = { SUPER_ADMIN_TOKEN: 'admin-token-for-config-test', JWT_SECRET: 'jwt-secret-for-config-test-long-enough' };
 const STORAGE = { CONTACTS_TABLE: 'c', USERS_TABLE: 'u', JOBS_TABLE: 'j', SOURCES_TABLE: 's', UPLOAD_BUCKET: 'b' };
-for (const name of ['CONTACTS_TABLE', 'USERS_TABLE', 'JOBS_TABLE', 'SOURCES_TABLE', 'UPLOAD_BUCKET', 'IMPORT_FUNCTION_NAME', 'LIMITS_TABLE']) delete process.env[name];
+for (const name of [
+  'CONTACTS_TABLE',
+  'USERS_TABLE',
+  'JOBS_TABLE',
+  'SOURCES_TABLE',
+  'UPLOAD_BUCKET',
+  'IMPORT_FUNCTION_NAME',
+  'LIMITS_TABLE',
+])
+  delete process.env[name];
 
 describe('a function reads only its configuration', () => {
   it('the authorizer loads and decides without any table, bucket or function name', async () => {

@@ -42,6 +42,12 @@ describe('allows() of a source IP not written in dotted decimal', () => {
   });
 
   it('is true for the same addresses written canonically', () => {
-    expect(['8.0.0.1', '127.0.0.8', '127.0.0.1', '10.0.0.1', '::ffff:10.0.0.1'].map((a) => list.allows(a))).toEqual([true, true, true, true, true]);
+    expect(['8.0.0.1', '127.0.0.8', '127.0.0.1', '10.0.0.1', '::ffff:10.0.0.1'].map((a) => list.allows(a))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 });

@@ -19,7 +19,8 @@ const job: ImportJob = {
 
 /** Just enough of the file store port for the download decision. */
 function filesWith(size: number | undefined): FileStore {
-  const object: StoredObject | undefined = size === undefined ? undefined : { key: job.errorsKey ?? '', size, etag: 'e', lastModified: new Date() };
+  const object: StoredObject | undefined =
+    size === undefined ? undefined : { key: job.errorsKey ?? '', size, etag: 'e', lastModified: new Date() };
   return {
     head: async () => object,
     readText: async () => 'row,error,name\r\n',
@@ -29,7 +30,11 @@ function filesWith(size: number | undefined): FileStore {
 
 describe('rejectedRowsDownload', () => {
   it('answers small files inline', async () => {
-    await expect(rejectedRowsDownload(job, filesWith(100))).resolves.toEqual({ kind: 'inline', filename: `${job.importId}-errors.csv`, csv: 'row,error,name\r\n' });
+    await expect(rejectedRowsDownload(job, filesWith(100))).resolves.toEqual({
+      kind: 'inline',
+      filename: `${job.importId}-errors.csv`,
+      csv: 'row,error,name\r\n',
+    });
   });
 
   it('sends large files through a download URL, since a Lambda response carries 6 MB at most', async () => {
@@ -38,16 +43,27 @@ describe('rejectedRowsDownload', () => {
   });
 
   it('answers 404 while the job runs, when nothing was rejected, and when the file is gone', async () => {
-    await expect(rejectedRowsDownload({ ...job, status: 'running' }, filesWith(100))).rejects.toMatchObject({ status: 404, message: 'import is running; rejected rows are listed when it has completed' });
+    await expect(rejectedRowsDownload({ ...job, status: 'running' }, filesWith(100))).rejects.toMatchObject({
+      status: 404,
+      message: 'import is running; rejected rows are listed when it has completed',
+    });
     const { errorsKey: _none, ...clean } = job;
-    await expect(rejectedRowsDownload(clean, filesWith(100))).rejects.toMatchObject({ status: 404, message: 'this import rejected no rows' });
+    await expect(rejectedRowsDownload(clean, filesWith(100))).rejects.toMatchObject({
+      status: 404,
+      message: 'this import rejected no rows',
+    });
     await expect(rejectedRowsDownload(job, filesWith(undefined))).rejects.toMatchObject({ status: 404 });
   });
 });
 
 describe('jobView', () => {
   it('shows progress as a share of the file while running, and 100% once completed', () => {
-    expect(jobView({ ...job, status: 'running', progress: { ...EMPTY_PROGRESS, bytesRead: 250 } })).toMatchObject({ progress: { bytes_read: 250, total_bytes: 1000, percent: 25 } });
-    expect(jobView(job)).toMatchObject({ progress: { bytes_read: 1000, percent: 100 }, errors_url: `/phonebook/imports/${job.importId}/errors.csv` });
+    expect(jobView({ ...job, status: 'running', progress: { ...EMPTY_PROGRESS, bytesRead: 250 } })).toMatchObject({
+      progress: { bytes_read: 250, total_bytes: 1000, percent: 25 },
+    });
+    expect(jobView(job)).toMatchObject({
+      progress: { bytes_read: 1000, percent: 100 },
+      errors_url: `/phonebook/imports/${job.importId}/errors.csv`,
+    });
   });
 });

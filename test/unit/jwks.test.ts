@@ -27,7 +27,10 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function token(key: PrivateKey, claims: { iss?: string; aud?: string } = {}) {
-  let jwt = new SignJWT({ capabilities: ['phonebook.ad_phonebook'] }).setProtectedHeader({ alg: 'RS256', kid: 'key-1' }).setSubject('john.smith').setExpirationTime('5m');
+  let jwt = new SignJWT({ capabilities: ['phonebook.ad_phonebook'] })
+    .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+    .setSubject('john.smith')
+    .setExpirationTime('5m');
   if (claims.iss) jwt = jwt.setIssuer(claims.iss);
   if (claims.aud) jwt = jwt.setAudience(claims.aud);
   return jwt.sign(key);
@@ -55,6 +58,8 @@ describe('tokens from an identity provider (JWKS)', () => {
   it('keeps accepting the local HS256 secret beside the JWKS when both are configured', async () => {
     const { mintUserToken } = await import('../../lib/auth/jwt.js');
     const verify = createTokenVerifier({ jwksUrl, secret: 'a-local-secret-of-some-length', algorithms: ['RS256', 'HS256'] });
-    await expect(verify(await mintUserToken('a-local-secret-of-some-length', 'jane.doe', []))).resolves.toMatchObject({ username: 'jane.doe' });
+    await expect(verify(await mintUserToken('a-local-secret-of-some-length', 'jane.doe', []))).resolves.toMatchObject({
+      username: 'jane.doe',
+    });
   });
 });

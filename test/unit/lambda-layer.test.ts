@@ -29,7 +29,12 @@ afterEach(() => {
   else process.env.AWS_EXECUTION_ENV = previous.executionEnv;
 });
 
-const lines = () => writes.join('').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+const lines = () =>
+  writes
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 function httpEvent(principal: Record<string, string>, requestId = 'api-request-1'): APIGatewayProxyEvent {
   return {
@@ -42,7 +47,13 @@ function httpEvent(principal: Record<string, string>, requestId = 'api-request-1
   } as unknown as APIGatewayProxyEvent;
 }
 
-const context = (awsRequestId: string) => ({ awsRequestId, functionName: 'listContacts', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:listContacts', memoryLimitInMB: '1024' }) as unknown as Context;
+const context = (awsRequestId: string) =>
+  ({
+    awsRequestId,
+    functionName: 'listContacts',
+    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:listContacts',
+    memoryLimitInMB: '1024',
+  }) as unknown as Context;
 const USER = { principal: 'user', username: 'john.smith' };
 
 describe('the HTTP layer', () => {
@@ -54,7 +65,13 @@ describe('the HTTP layer', () => {
     await handler(httpEvent(USER, 'api-request-1'), context('lambda-request-1'));
     await handler(httpEvent(USER, 'api-request-2'), context('lambda-request-2'));
     const inside = lines().filter((line) => line.message === 'inside the handler');
-    expect(inside[0]).toMatchObject({ level: 'info', function_request_id: 'lambda-request-1', correlation_id: 'api-request-1', cold_start: true, owner: 'john.smith' });
+    expect(inside[0]).toMatchObject({
+      level: 'info',
+      function_request_id: 'lambda-request-1',
+      correlation_id: 'api-request-1',
+      cold_start: true,
+      owner: 'john.smith',
+    });
     expect(inside[1]).toMatchObject({ function_request_id: 'lambda-request-2', correlation_id: 'api-request-2', cold_start: false });
   });
 
@@ -66,7 +83,11 @@ describe('the HTTP layer', () => {
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body)).toEqual({ message: 'internal error' });
     const logged = lines().find((line) => line.message === 'unhandled error') as { error: Record<string, unknown> } | undefined;
-    expect(logged?.error).toMatchObject({ message: 'table phonebook-contacts unreachable', stack: expect.stringContaining('lambda-layer.test.ts'), cause: { message: 'socket hang up' } });
+    expect(logged?.error).toMatchObject({
+      message: 'table phonebook-contacts unreachable',
+      stack: expect.stringContaining('lambda-layer.test.ts'),
+      cause: { message: 'socket hang up' },
+    });
     expect(logged).toMatchObject({ function_request_id: 'lambda-request-3' });
   });
 
@@ -89,8 +110,16 @@ describe('the HTTP layer', () => {
       return jsonResponse(200, {});
     });
     await handler(httpEvent(USER), context('lambda-request-5'));
-    const emf = lines().find((line) => '_aws' in line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> } };
-    expect(emf).toMatchObject({ route: 'POST /phonebook/import', rowsImported: 7, rowsSkipped: 2, rowsFailed: 1, importDuration: expect.any(Number) });
+    const emf = lines().find((line) => '_aws' in line) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> };
+    };
+    expect(emf).toMatchObject({
+      route: 'POST /phonebook/import',
+      rowsImported: 7,
+      rowsSkipped: 2,
+      rowsFailed: 1,
+      importDuration: expect.any(Number),
+    });
     expect(emf._aws.CloudWatchMetrics[0]?.Dimensions[0]).toContain('route');
   });
 

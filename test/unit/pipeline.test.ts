@@ -4,7 +4,11 @@ import { importContacts } from '../../lib/import/pipeline.js';
 import type { ImportReport } from '../../lib/import/report.js';
 import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
 
-async function run(csv: string | Buffer, writer = new MemoryWriter(), chunkSize?: number): Promise<{ report: ImportReport; writer: MemoryWriter }> {
+async function run(
+  csv: string | Buffer,
+  writer = new MemoryWriter(),
+  chunkSize?: number,
+): Promise<{ report: ImportReport; writer: MemoryWriter }> {
   const report = await importContacts(chunksOf(csv, chunkSize), { owner: 'alice', writer });
   return { report, writer };
 }
@@ -50,7 +54,10 @@ describe('importContacts', () => {
   });
 
   it('accepts quoted fields with commas and doubled quotes, a UTF-8 BOM and mixed line endings', async () => {
-    const csv = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('name,company\r\n"Doe, John","ACME ""Rockets"""\nZoë Ångström,Café\r\n')]);
+    const csv = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('name,company\r\n"Doe, John","ACME ""Rockets"""\nZoë Ångström,Café\r\n'),
+    ]);
     const { writer } = await run(csv);
     expect(writer.writes.map((w) => [w.contact.name, w.contact.company])).toEqual([
       ['Doe, John', 'ACME "Rockets"'],
@@ -124,7 +131,11 @@ describe('importContacts', () => {
     const writer = new MemoryWriter(2, new Set([3, 6]));
     const rejected: Array<[number, string, readonly string[] | undefined]> = [];
     const csv = 'name,type\nA,private\nB,public\nC,shared\nD,private\nE,public\n';
-    await importContacts(chunksOf(csv), { owner: 'alice', writer, onRejectedRow: (row, reason, cells) => rejected.push([row, reason, cells]) });
+    await importContacts(chunksOf(csv), {
+      owner: 'alice',
+      writer,
+      onRejectedRow: (row, reason, cells) => rejected.push([row, reason, cells]),
+    });
     expect(rejected.sort((a, b) => a[0] - b[0])).toEqual([
       [3, 'storage error: test failure', ['B', 'public']],
       [4, "invalid type 'shared' (must be 'private' or 'public')", ['C', 'shared']],
@@ -145,7 +156,11 @@ describe('importContacts', () => {
 
   it('keeps error_messages bounded and says how many were left out', async () => {
     const rows = Array.from({ length: 150 }, () => 'x,bad').join('\n');
-    const report = await importContacts(chunksOf(`name,type\n${rows}\n`), { owner: 'a', writer: new MemoryWriter(), maxErrorMessages: 100 });
+    const report = await importContacts(chunksOf(`name,type\n${rows}\n`), {
+      owner: 'a',
+      writer: new MemoryWriter(),
+      maxErrorMessages: 100,
+    });
     expect(report.skipped_rows).toBe(150);
     expect(report.error_messages).toHaveLength(101);
     expect(report.error_messages[100]).toBe('... and 50 more errors not listed');

@@ -39,7 +39,7 @@ describe('countCsvRows', () => {
     expect(countCsvRows(utf16)).toBe(2);
   });
 
-  it('uses the header\'s delimiter: a semicolon file with commas in its cells', () => {
+  it("uses the header's delimiter: a semicolon file with commas in its cells", () => {
     expect(count('name;notes\nA;x,y\n,;\n')).toBe(2);
   });
 
@@ -47,13 +47,16 @@ describe('countCsvRows', () => {
     expect(count('name\nA\n"B\nC\n')).toBe(2);
   });
 
-  it('equals the pipeline\'s total_rows for random well-formed CSV', async () => {
+  it("equals the pipeline's total_rows for random well-formed CSV", async () => {
     const cellText = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ',', '"', '\n', '\r', 'é', ';', '\t'), maxLength: 8 });
     const cell = fc.tuple(cellText, fc.boolean()).map(([text, forceQuotes]) => {
       const needsQuotes = forceQuotes || /[",\r\n]/.test(text) || text.trim() !== text;
       return needsQuotes ? `"${text.replaceAll('"', '""')}"` : text;
     });
-    const row = fc.oneof(fc.array(cell, { minLength: 1, maxLength: 4 }).map((cells) => cells.join(',')), fc.constantFrom('', '  ', ',,', '""'));
+    const row = fc.oneof(
+      fc.array(cell, { minLength: 1, maxLength: 4 }).map((cells) => cells.join(',')),
+      fc.constantFrom('', '  ', ',,', '""'),
+    );
     const newline = fc.constantFrom('\n', '\r\n', '\r');
     const csv = fc
       .record({

@@ -51,7 +51,9 @@ describe('route limits', () => {
     const response = toHttpResponse(refusal);
     expect(response.statusCode).toBe(429);
     expect(response.headers['retry-after']).toBe('55');
-    expect(JSON.parse(response.body)).toEqual({ message: 'too many bulk requests: at most 1 per 60 s; retry after the time in Retry-After' });
+    expect(JSON.parse(response.body)).toEqual({
+      message: 'too many bulk requests: at most 1 per 60 s; retry after the time in Retry-After',
+    });
   });
 
   it('counts each route kind and each principal on its own', async () => {

@@ -6,12 +6,15 @@ import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
 
 describe('decideRow', () => {
   it('names every problem of a row at once, the missing name first', () => {
-    const decision = decideRow('alice', 2, { id: undefined, cells: { workphone: '1'.repeat(26), type: 'business' } }, ["unknown field 'x'"]);
+    const decision = decideRow('alice', 2, { id: undefined, cells: { workphone: '1'.repeat(26), type: 'business' } }, [
+      "unknown field 'x'",
+    ]);
     expect(decision).toEqual({
       ok: false,
       rejection: {
         code: 'invalid',
-        reason: "field 'name' is required; unknown field 'x'; field 'workphone' is too long (26 characters, max 25); invalid type 'business' (must be 'private' or 'public')",
+        reason:
+          "field 'name' is required; unknown field 'x'; field 'workphone' is too long (26 characters, max 25); invalid type 'business' (must be 'private' or 'public')",
       },
     });
   });
@@ -20,7 +23,10 @@ describe('decideRow', () => {
     const decision = decideRow('alice', 7, { id: undefined, cells: { name: ' Ada ', type: 'PUBLIC' } });
     expect(decision.ok && decision.change).toMatchObject({ ref: 7, explicitId: undefined, fields: { name: 'Ada', type: 'public' } });
     expect(decision.ok && decision.change.targetId).toMatch(/^[0-9a-f]{32}$/);
-    expect(decideRow('alice', 8, { id: 'nope', cells: {} })).toEqual({ ok: false, rejection: { code: 'not_found', reason: 'contact nope not found' } });
+    expect(decideRow('alice', 8, { id: 'nope', cells: {} })).toEqual({
+      ok: false,
+      rejection: { code: 'not_found', reason: 'contact nope not found' },
+    });
   });
 });
 
@@ -34,7 +40,10 @@ describe('RowRules', () => {
     });
     const bulk = new RowRules('alice', BULK_DUPLICATE);
     expect(bulk.decide(0, { id: undefined, cells: { name: 'Ada' } }).ok).toBe(true);
-    expect(bulk.decide(1, { id: undefined, cells: { name: 'Ada' } })).toEqual({ ok: false, rejection: { code: 'duplicate', reason: 'same contact as index 0' } });
+    expect(bulk.decide(1, { id: undefined, cells: { name: 'Ada' } })).toEqual({
+      ok: false,
+      rejection: { code: 'duplicate', reason: 'same contact as index 0' },
+    });
   });
 
   it('counts a rejected row as never seen', () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 
-const BASE = { CONTACTS_TABLE: 'c', USERS_TABLE: 'u', JOBS_TABLE: 'j', SOURCES_TABLE: 's', UPLOAD_BUCKET: 'b', IMPORT_FUNCTION_NAME: 'f', LIMITS_TABLE: 'l', SUPER_ADMIN_TOKEN: 't', JWT_SECRET: 's' };
+const BASE = {
+  CONTACTS_TABLE: 'c',
+  USERS_TABLE: 'u',
+  JOBS_TABLE: 'j',
+  SOURCES_TABLE: 's',
+  UPLOAD_BUCKET: 'b',
+  IMPORT_FUNCTION_NAME: 'f',
+  LIMITS_TABLE: 'l',
+  SUPER_ADMIN_TOKEN: 't',
+  JWT_SECRET: 's',
+};
 
 describe('STORAGE_RETRY_BASE_DELAY_MS', () => {
   it('defaults to 50 ms in production', () => {

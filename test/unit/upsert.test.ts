@@ -125,7 +125,11 @@ describe('upsert', () => {
   it("writes unchanged rows of an import job too, so that they carry the job's origin", async () => {
     const writer = new MemoryWriter();
     await run('name\nAda\n', writer);
-    const report = await importContacts(chunksOf('name\nAda\n'), { owner: 'alice', writer, origin: { importId: 'job-2', sourceId: 'crm' } });
+    const report = await importContacts(chunksOf('name\nAda\n'), {
+      owner: 'alice',
+      writer,
+      origin: { importId: 'job-2', sourceId: 'crm' },
+    });
     expect(report).toMatchObject({ unchanged_rows: 1 });
     expect(writer.writes.at(-1)).toMatchObject({ contact: { name: 'Ada' }, origin: { importId: 'job-2', sourceId: 'crm' } });
   });
