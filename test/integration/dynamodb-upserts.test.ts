@@ -1,9 +1,10 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSourceStore } from '../../lib/adapters/dynamodb-sources.js';
 import { DynamoUserRepository } from '../../lib/adapters/dynamodb-users.js';
 import type { ReimportSource } from '../../lib/storage/ports.js';
 import { type EmbeddedServer, startDynamoDb } from '../../local/embedded-servers.js';
+import { createHashKeyTables } from '../support/dynamo-tables.js';
 
 // Upserts are one request against real dynalite: no read before the write, so nothing another
 // writer changes between a read and a write is lost.
@@ -35,21 +36,10 @@ function source(id: string, fields: Partial<ReimportSource> = {}): ReimportSourc
 
 beforeAll(async () => {
   dynamo = await startDynamoDb({});
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL });
-  for (const [TableName, key] of [
+  await createHashKeyTables(dynamo.endpoint, [
     ['users', 'username'],
     ['sources', 'id'],
-  ] as const) {
-    await client.send(
-      new CreateTableCommand({
-        TableName,
-        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  }
-  client.destroy();
+  ]);
 });
 afterAll(async () => {
   for (const client of clients) client.destroy();

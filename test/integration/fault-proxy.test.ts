@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_S3_CREDENTIALS } from '../../lib/adapters/aws-clients.js';
 import { DynamoUserRepository } from '../../lib/adapters/dynamodb-users.js';
 import { type EmbeddedServer, startDynamoDb, startS3 } from '../../local/embedded-servers.js';
 import { type FaultKind, type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { createHashKeyTables } from '../support/dynamo-tables.js';
 
 // The fault proxy itself: what each fault does to a real SDK client, before dynalite and s3rver.
 let dynamo: EmbeddedServer;
@@ -27,21 +28,10 @@ beforeAll(async () => {
   dynamo = await startDynamoDb({});
   s3Dir = await mkdtemp(path.join(tmpdir(), 'fault-proxy-'));
   s3 = await startS3({ directory: s3Dir, buckets: ['proxied'] });
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL });
-  for (const [TableName, key] of [
+  await createHashKeyTables(dynamo.endpoint, [
     ['items', 'k'],
     ['users', 'username'],
-  ] as const) {
-    await client.send(
-      new CreateTableCommand({
-        TableName,
-        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  }
-  client.destroy();
+  ]);
 });
 afterAll(async () => {
   for (const each of proxies) await each.close();

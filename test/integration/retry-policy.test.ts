@@ -2,6 +2,7 @@ import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient, lambdaClient, retryPolicyOfClient, s3Client } from '../../lib/adapters/aws-clients.js';
 import { loadConfig } from '../../lib/config.js';
+import { MINIMAL_CONFIG_ENV } from '../support/config-env.js';
 import { STORAGE_MAX_ATTEMPTS } from '../../lib/storage/retry.js';
 import { type EmbeddedServer, startDynamoDb } from '../../local/embedded-servers.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
@@ -13,15 +14,7 @@ let proxy: FaultProxy;
 let client: DynamoDBClient;
 const config = () =>
   loadConfig({
-    CONTACTS_TABLE: 'c',
-    USERS_TABLE: 'u',
-    JOBS_TABLE: 'j',
-    SOURCES_TABLE: 's',
-    LIMITS_TABLE: 'l',
-    UPLOAD_BUCKET: 'b',
-    IMPORT_FUNCTION_NAME: 'f',
-    SUPER_ADMIN_TOKEN: 't',
-    JWT_SECRET: 's',
+    ...MINIMAL_CONFIG_ENV,
     DYNAMODB_ENDPOINT: proxy.url,
     S3_ENDPOINT: 'http://127.0.0.1:1',
     LAMBDA_ENDPOINT: 'http://127.0.0.1:1',

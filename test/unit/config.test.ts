@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
+import { MINIMAL_CONFIG_ENV, REQUIRED_NAMES_ENV } from '../support/config-env.js';
 
-const TABLES = {
-  CONTACTS_TABLE: 'c',
-  USERS_TABLE: 'u',
-  JOBS_TABLE: 'j',
-  SOURCES_TABLE: 's',
-  UPLOAD_BUCKET: 'b',
-  IMPORT_FUNCTION_NAME: 'f',
-  LIMITS_TABLE: 'l',
-};
-const BASE = { ...TABLES, SUPER_ADMIN_TOKEN: 't', JWT_SECRET: 's' };
+const TABLES = REQUIRED_NAMES_ENV;
+const BASE = MINIMAL_CONFIG_ENV;
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
+import { MINIMAL_CONFIG_ENV } from '../support/config-env.js';
 
-const BASE = {
-  CONTACTS_TABLE: 'c',
-  USERS_TABLE: 'u',
-  JOBS_TABLE: 'j',
-  SOURCES_TABLE: 's',
-  UPLOAD_BUCKET: 'b',
-  IMPORT_FUNCTION_NAME: 'f',
-  LIMITS_TABLE: 'l',
-  SUPER_ADMIN_TOKEN: 't',
-  JWT_SECRET: 's',
-};
+const BASE = MINIMAL_CONFIG_ENV;
 
 describe('STORAGE_RETRY_BASE_DELAY_MS', () => {
   it('defaults to 50 ms in production', () => {
