@@ -1,5 +1,4 @@
 import { configSection } from '../../lib/config.js';
-import { withJobQuota } from '../../lib/limits/job-quota.js';
 import { files } from './files.js';
 import { jobs } from './jobs.js';
 
@@ -7,7 +6,8 @@ const { maxActiveJobs, maxPendingUploadBytes } = configSection('limits').limits;
 
 /** Job creation through the API: every new job is checked against its owner's quota first. */
 export const uploadDeps = {
-  jobs: withJobQuota(jobs, { maxActiveJobs, maxPendingUploadBytes }),
+  jobs,
+  quota: { maxActiveJobs, maxPendingUploadBytes },
   files,
   settings: { maxUploadBytes: configSection('jobs').maxUploadBytes, uploadUrlTtlSeconds: configSection('jobs').uploadUrlTtlSeconds },
 };

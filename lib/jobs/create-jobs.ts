@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
+import { checkJobQuota, type JobQuota } from '../limits/job-quota.js';
 import { logger } from '../logger.js';
 import type { FileStore, JobStore, UserRepository } from '../storage/ports.js';
 import { EMPTY_PROGRESS, type ImportJob, newImportId, objectKeys } from './job.js';
@@ -37,12 +38,13 @@ export function uploadSize(body: unknown, settings: UploadSettings): number {
 /**
  * Creates an import job waiting for its upload, and a presigned PUT for exactly one key under
  * the owner's prefix: the owner comes from the caller's identity, never from the request, so
- * nobody can write into another owner's files.
+ * nobody can write into another owner's files. The owner's job quota is checked first
+ * (TooManyRequestsError, PayloadTooLargeError).
  */
 export async function createUploadJob(
   owner: string,
   size: number,
-  deps: { jobs: JobStore; files: FileStore; settings: UploadSettings },
+  deps: { jobs: JobStore; files: FileStore; settings: UploadSettings; quota: JobQuota },
   now = new Date(),
 ): Promise<CreatedUpload> {
   const importId = newImportId(now);
@@ -61,6 +63,7 @@ export async function createUploadJob(
     progress: { ...EMPTY_PROGRESS },
     invocations: 0,
   };
+  await checkJobQuota(deps.jobs, job, deps.quota);
   await deps.jobs.createJob(job);
   const uploadUrl = await deps.files.presignUpload(objectKey, { contentLength: size, expiresInSeconds: deps.settings.uploadUrlTtlSeconds });
   logger.info('upload job created', { owner, importId, size });

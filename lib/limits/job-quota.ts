@@ -47,18 +47,3 @@ export async function checkJobQuota(jobs: JobStore, job: ImportJob, quota: JobQu
     );
   }
 }
-
-/**
- * The job store the job-creation routes are given: the same store, with the quota checked
- * before every job it creates; every other method is the store's own (a proxy, so methods
- * added to JobStore later pass through unchanged).
- */
-export function withJobQuota(jobs: JobStore, quota: JobQuota): JobStore {
-  const createJob = async (job: ImportJob): Promise<boolean> => {
-    await checkJobQuota(jobs, job, quota);
-    return jobs.createJob(job);
-  };
-  return new Proxy(jobs, {
-    get: (target, property, receiver) => (property === 'createJob' ? createJob : Reflect.get(target, property, receiver)),
-  });
-}
