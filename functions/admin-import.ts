@@ -17,11 +17,7 @@ export const handler = adminRoute(
     const owner = await adminImportTarget(form, users);
     const report = await importForm(form, owner, importDeps, '/admin/phonebook/imports');
     logger.info('admin import finished', { owner, ...reportCounts(report) });
-    recordImport(
-      'POST /admin/phonebook/import',
-      { imported: report.imported_rows, skipped: report.skipped_rows, failed: report.failed_rows },
-      startedAt,
-    );
+    recordImport(event, report, startedAt);
     return jsonResponse(200, report);
   },
   { limit: 'syncImport' },

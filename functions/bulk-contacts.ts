@@ -18,8 +18,7 @@ export const handler = userRoute(
     const result = await bulkUpsert(jsonBody(event), owner, contacts, { maxContacts: bulkMaxContacts, dryRun });
     const failed = result.failed_contacts.length;
     logger.info('bulk finished', { owner, contacts: result.contacts.length, failed, dryRun });
-    if (!dryRun)
-      recordImport('POST /phonebook/contacts/bulk', { imported: result.contacts.length - failed, skipped: 0, failed }, startedAt);
+    if (!dryRun) recordImport(event, { imported_rows: result.contacts.length - failed, skipped_rows: 0, failed_rows: failed }, startedAt);
     return jsonResponse(200, result);
   },
   { limit: 'bulk' },

@@ -15,11 +15,7 @@ export const handler = userRoute(
     const form = await parseMultipartForm(requestBody(event), header(event, 'content-type'));
     const report = await importForm(form, owner, importDeps);
     logger.info('import finished', { owner, ...reportCounts(report) });
-    recordImport(
-      'POST /phonebook/import',
-      { imported: report.imported_rows, skipped: report.skipped_rows, failed: report.failed_rows },
-      startedAt,
-    );
+    recordImport(event, report, startedAt);
     return jsonResponse(200, report);
   },
   { limit: 'syncImport' },

@@ -1,5 +1,7 @@
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ImportReport } from '../../lib/import/report.js';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { powertoolsLogger } from '../../lib/logger.js';
 
@@ -24,12 +26,19 @@ function emfWanted(): boolean {
   return process.env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') ?? false;
 }
 
-/** Rows imported, skipped and failed, and the import's duration, under the route's dimension. */
-export function recordImport(route: string, counts: { imported: number; skipped: number; failed: number }, startedAt: number): void {
-  metrics.addDimension('route', route);
-  metrics.addMetric('rowsImported', MetricUnit.Count, counts.imported);
-  metrics.addMetric('rowsSkipped', MetricUnit.Count, counts.skipped);
-  metrics.addMetric('rowsFailed', MetricUnit.Count, counts.failed);
+/**
+ * Rows imported, skipped and failed, and the import's duration, under the dimension of the
+ * route the event was declared for (`POST /phonebook/import`: method and resource template).
+ */
+export function recordImport(
+  event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'resource'>,
+  counts: Pick<ImportReport, 'imported_rows' | 'skipped_rows' | 'failed_rows'>,
+  startedAt: number,
+): void {
+  metrics.addDimension('route', `${event.httpMethod} ${event.resource}`);
+  metrics.addMetric('rowsImported', MetricUnit.Count, counts.imported_rows);
+  metrics.addMetric('rowsSkipped', MetricUnit.Count, counts.skipped_rows);
+  metrics.addMetric('rowsFailed', MetricUnit.Count, counts.failed_rows);
   metrics.addMetric('importDuration', MetricUnit.Milliseconds, Date.now() - startedAt);
 }
 

@@ -36,16 +36,21 @@ const lines = () =>
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-function httpEvent(principal: Record<string, string>, requestId = 'api-request-1'): APIGatewayProxyEvent {
+function httpEvent(
+  principal: Record<string, string>,
+  requestId = 'api-request-1',
+  route = { httpMethod: 'GET', resource: '/phonebook/contacts' },
+): APIGatewayProxyEvent {
   return {
-    resource: '/phonebook/contacts',
-    httpMethod: 'GET',
+    ...route,
     headers: {},
     body: null,
     isBase64Encoded: false,
     requestContext: { requestId, authorizer: principal, identity: { sourceIp: '127.0.0.1' } },
   } as unknown as APIGatewayProxyEvent;
 }
+
+const IMPORT_ROUTE = { httpMethod: 'POST', resource: '/phonebook/import' };
 
 const context = (awsRequestId: string) =>
   ({
@@ -105,11 +110,11 @@ describe('the HTTP layer', () => {
 
   it('writes the import metrics as EMF in Lambda, per route', async () => {
     process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs22.x';
-    const handler = userRoute(async () => {
-      recordImport('POST /phonebook/import', { imported: 7, skipped: 2, failed: 1 }, Date.now() - 5);
+    const handler = userRoute(async (event) => {
+      recordImport(event, { imported_rows: 7, skipped_rows: 2, failed_rows: 1 }, Date.now() - 5);
       return jsonResponse(200, {});
     });
-    await handler(httpEvent(USER), context('lambda-request-5'));
+    await handler(httpEvent(USER, 'api-request-1', IMPORT_ROUTE), context('lambda-request-5'));
     const emf = lines().find((line) => '_aws' in line) as Record<string, unknown> & {
       _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> };
     };
@@ -125,12 +130,12 @@ describe('the HTTP layer', () => {
 
   it('writes no metrics outside Lambda, and no warning for a route that records none', async () => {
     delete process.env.AWS_EXECUTION_ENV;
-    const recording = userRoute(async () => {
-      recordImport('POST /phonebook/import', { imported: 1, skipped: 0, failed: 0 }, Date.now());
+    const recording = userRoute(async (event) => {
+      recordImport(event, { imported_rows: 1, skipped_rows: 0, failed_rows: 0 }, Date.now());
       return jsonResponse(200, {});
     });
     const quiet = userRoute(async () => jsonResponse(200, {}));
-    await recording(httpEvent(USER), context('lambda-request-6'));
+    await recording(httpEvent(USER, 'api-request-1', IMPORT_ROUTE), context('lambda-request-6'));
     await quiet(httpEvent(USER), context('lambda-request-7'));
     expect(writes.join('')).toBe('');
   });
