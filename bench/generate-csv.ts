@@ -13,8 +13,11 @@ export interface GeneratedCsv {
   duplicateRows: number;
 }
 
-/** mulberry32: small, fast and seeded, so every run of the benchmark reads the same file. */
-function seededRandom(seed: number): () => number {
+/**
+ * mulberry32: small, fast and seeded, so every run of the benchmark reads the same file (and
+ * the tests' fault proxy draws the same faults for the same seed).
+ */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

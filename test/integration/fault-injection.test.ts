@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ALL_FAULT_KINDS, type FaultProxy, type ProxiedRequest, startFaultProxy } from '../support/fault-proxy.js';
 import { contactsCsv, createUpload, putUpload, waitForJob } from '../support/imports.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
+import type { ImportReport } from '../../lib/import/report.js';
 
 // Every DynamoDB request of the handlers goes through the fault proxy; checks read dynalite
 // directly, past it. The proxy starts first (its upstream is set once dynalite runs) so the
@@ -51,15 +52,7 @@ async function storedContacts(owner: string): Promise<Array<Record<string, strin
   return found;
 }
 
-type Report = {
-  total_rows: number;
-  imported_rows: number;
-  failed_rows: number;
-  skipped_rows: number;
-  created_rows: number;
-  updated_rows: number;
-  error_messages: string[];
-};
+type Report = ImportReport;
 
 async function syncImport(owner: string, csv: Buffer): Promise<{ status: number; report: Report }> {
   const token = await api.userToken(owner);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
+import type { ImportReport } from '../../lib/import/report.js';
 
 /**
  * Random and mutated requests on the real HTTP routes of a local stack. The promises: the
@@ -17,7 +18,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-type Report = { total_rows: number; imported_rows: number; failed_rows: number; skipped_rows: number; error_messages: string[] };
+type Report = ImportReport;
 
 /** Checks an import answer: no 5xx, JSON always, and the report invariant on a 200. */
 async function expectAccounted(response: Response): Promise<void> {

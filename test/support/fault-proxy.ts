@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../bench/generate-csv.js';
 
 /**
  * A fault-injecting HTTP proxy for tests: it sits between the service and an embedded server
@@ -74,18 +75,6 @@ export interface FaultProxyOptions extends Partial<FaultSettings> {
 
 const MAX_DELAY_MS = 5_000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** mulberry32: a small seeded PRNG, enough for reproducible fault sequences. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function loopbackUrl(raw: string): URL {
   const url = new URL(raw);
