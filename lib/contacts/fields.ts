@@ -1,6 +1,9 @@
 /**
  * The phonebook columns of the reference API, with the storage limits of the reference
  * database (phones and fax varchar(25), PO boxes varchar(10), notes text, the rest varchar(255)).
+ * The columns after `type` came with the reference's newer schema (db/create.sql of
+ * nethcti-middleware): `firstname` and `lastname` are stored as given and still build `name`
+ * when a row has none.
  */
 export const CONTACT_FIELDS = [
   'name',
@@ -29,11 +32,25 @@ export const CONTACT_FIELDS = [
   'extension',
   'speeddial_num',
   'type',
+  'firstname',
+  'lastname',
+  'job',
+  'facebook',
+  'instagram',
+  'linkedin',
+  'workphone2',
+  'cellphone2',
+  'otherphone',
+  'otheremail',
 ] as const;
 
 export type ContactField = (typeof CONTACT_FIELDS)[number];
 
-export type ContactType = 'private' | 'public';
+/**
+ * Who sees a contact besides its owner: nobody, everybody, or the members of the groups
+ * named, stored as the reference stores them (`group:Sales,Support`).
+ */
+export type ContactType = 'private' | 'public' | `group:${string}`;
 
 /** A validated contact as the core sees it: every column present, empty string when unset. */
 export type ContactFields = Record<Exclude<ContactField, 'type'>, string> & { type: ContactType };
@@ -51,6 +68,9 @@ export const FIELD_MAX_LENGTH: Readonly<Record<ContactField, number>> = Object.f
         case 'homephone':
         case 'cellphone':
         case 'fax':
+        case 'workphone2':
+        case 'cellphone2':
+        case 'otherphone':
           return [field, PHONE_MAX];
         case 'homepob':
         case 'workpob':

@@ -36,6 +36,16 @@ export function newContact(id: string, owner: string, fields: Partial<ContactFie
     extension: fields.extension ?? '',
     speeddial_num: fields.speeddial_num ?? '',
     type: fields.type || 'private',
+    firstname: fields.firstname ?? '',
+    lastname: fields.lastname ?? '',
+    job: fields.job ?? '',
+    facebook: fields.facebook ?? '',
+    instagram: fields.instagram ?? '',
+    linkedin: fields.linkedin ?? '',
+    workphone2: fields.workphone2 ?? '',
+    cellphone2: fields.cellphone2 ?? '',
+    otherphone: fields.otherphone ?? '',
+    otheremail: fields.otheremail ?? '',
   };
 }
 
@@ -44,7 +54,7 @@ export function newContact(id: string, owner: string, fields: Partial<ContactFie
  * column), the columns not given are left as they are. An unset `type` is `private`.
  */
 export function mergeContact(stored: Contact, changes: Partial<ContactFields>): Contact {
-  // Field by field rather than `{ ...stored, ...changes }`: spreading two 26-field objects is
+  // Field by field rather than `{ ...stored, ...changes }`: spreading two 36-field objects is
   // V8's slow path and was the pipeline's largest cost (BENCHMARKS.md).
   const merged = Object.assign({}, stored);
   const target = merged as unknown as Record<string, string>;

@@ -1,3 +1,4 @@
+import { CONTACT_TYPE_FORMS, parseContactType } from './contact-type.js';
 import { CONTACT_FIELDS, type ContactField, type ContactFields, FIELD_MAX_LENGTH } from './fields.js';
 
 export type RowValidation = { ok: true; contact: ContactFields } | { ok: false; errors: string[] };
@@ -14,10 +15,9 @@ function checkField(field: ContactField, raw: string, errors: string[]): string 
     if (length > max) errors.push(`field '${field}' is too long (${length} characters, max ${max})`);
   }
   if (field === 'type') {
-    const type = value.toLowerCase();
-    if (type === '') return 'private';
-    if (type === 'private' || type === 'public') return type;
-    errors.push(`invalid type '${value}' (must be 'private' or 'public')`);
+    const type = parseContactType(value);
+    if (type !== undefined) return type;
+    errors.push(`invalid type '${value}' (must be ${CONTACT_TYPE_FORMS})`);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import type { ContactField } from '../contacts/fields.js';
+import { type ContactField, isContactField } from '../contacts/fields.js';
 import { BadRequestError, InvalidCsvError } from '../errors.js';
 import { restoreFormula } from './formula.js';
 import {
@@ -63,9 +63,13 @@ export function mapHeader(header: readonly string[], mapping: ColumnMapping = ne
     }
     seen.add(target);
     lastUsedIndex = index;
-    if (target === 'id') idColumn = index;
-    else if ((NAME_PARTS as readonly string[]).includes(target)) parts.set(target as NamePart, index);
-    else columns.push([target as ContactField, index]);
+    if (target === 'id') {
+      idColumn = index;
+      return;
+    }
+    // First and last name are stored columns and also parts `name` is built from.
+    if ((NAME_PARTS as readonly string[]).includes(target)) parts.set(target as NamePart, index);
+    if (isContactField(target)) columns.push([target, index]);
   });
   const nameParts = NAME_PARTS.flatMap((part) => {
     const index = parts.get(part);

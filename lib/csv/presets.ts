@@ -26,17 +26,16 @@ export function isColumnTarget(value: string): value is ColumnTarget {
 export const NATIVE_COLUMNS: PresetColumns = [
   ...CONTACT_FIELDS.map((field) => [field, field] as const),
   ['id', 'id'],
-  ['firstname', 'firstname'],
   ['first_name', 'firstname'],
   ['middlename', 'middlename'],
   ['middle_name', 'middlename'],
-  ['lastname', 'lastname'],
   ['last_name', 'lastname'],
 ];
 
 // Where an export has several e-mail or phone columns, the first (primary) one becomes the
-// work column and the second the home one; labels inside cells (Google's "Phone 1 - Label")
-// are not read.
+// work column, the second the home one and the third `otheremail`; phones beyond the first of
+// their kind go to `workphone2`, `cellphone2` and `otherphone`. Labels inside cells (Google's
+// "Phone 1 - Label") are not read.
 
 const OUTLOOK_DESKTOP_EN: PresetColumns = [
   ['Title', null],
@@ -63,8 +62,13 @@ const OUTLOOK_DESKTOP_EN: PresetColumns = [
   ['Business Phone', 'workphone'],
   ['Home Phone', 'homephone'],
   ['Mobile Phone', 'cellphone'],
+  ['Business Phone 2', 'workphone2'],
+  ['Mobile Phone 2', 'cellphone2'],
+  ['Other Phone', 'otherphone'],
   ['E-mail Address', 'workemail'],
   ['E-mail 2 Address', 'homeemail'],
+  ['E-mail 3 Address', 'otheremail'],
+  ['Profession', 'job'],
   ['Notes', 'notes'],
   ['Web Page', 'url'],
 ];
@@ -92,8 +96,13 @@ const OUTLOOK_DESKTOP_DE: PresetColumns = [
   ['Telefon geschäftlich', 'workphone'],
   ['Telefon privat', 'homephone'],
   ['Mobiltelefon', 'cellphone'],
+  ['Telefon geschäftlich 2', 'workphone2'],
+  ['Mobiltelefon 2', 'cellphone2'],
+  ['Weiteres Telefon', 'otherphone'],
   ['E-Mail-Adresse', 'workemail'],
   ['E-Mail 2: Adresse', 'homeemail'],
+  ['E-Mail 3: Adresse', 'otheremail'],
+  ['Beruf', 'job'],
   ['Notizen', 'notes'],
   ['Webseite', 'url'],
 ];
@@ -156,6 +165,8 @@ const GOOGLE_CONTACTS: PresetColumns = [
   ['Phone 1 - Value', 'cellphone'],
   ['Phone 2 - Value', 'workphone'],
   ['Address 1 - Street', 'homestreet'],
+  ['Phone 3 - Value', 'otherphone'],
+  ['E-mail 3 - Value', 'otheremail'],
   ['Address 1 - City', 'homecity'],
   ['Address 1 - PO Box', 'homepob'],
   ['Address 1 - Region', 'homeprovince'],

@@ -114,7 +114,7 @@ describe('admin routes', () => {
       updated_rows: 0,
       unchanged_rows: 0,
       dry_run: false,
-      error_messages: ["Row 3: invalid type 'business' (must be 'private' or 'public')"],
+      error_messages: ["Row 3: invalid type 'business' (must be 'private', 'public', or 'group:<group1,group2>')"],
     });
   });
 

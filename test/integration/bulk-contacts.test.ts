@@ -39,7 +39,12 @@ describe('POST /phonebook/contacts/bulk', () => {
     expect(contacts[0]).toMatchObject({ name: 'Ada Lovelace', cellphone: '+44 1', type: 'public', result: 'created', owner: 'bulk.user' });
     expect(contacts.slice(1)).toEqual([null, null, null, null, null]);
     expect(body.failed_contacts).toEqual([
-      { index: 1, error_code: 'invalid', error_message: "invalid type 'business' (must be 'private' or 'public')", status_code: 400 },
+      {
+        index: 1,
+        error_code: 'invalid',
+        error_message: "invalid type 'business' (must be 'private', 'public', or 'group:<group1,group2>')",
+        status_code: 400,
+      },
       { index: 2, error_code: 'invalid', error_message: "field 'name' is required", status_code: 400 },
       { index: 3, error_code: 'not_found', error_message: `contact ${'f'.repeat(32)} not found`, status_code: 404 },
       { index: 4, error_code: 'duplicate', error_message: 'same contact as index 0', status_code: 409 },

@@ -41,7 +41,7 @@ describe('GET /phonebook/export', () => {
     expect(exported.status).toBe(200);
     expect(exported.contentType).toBe('text/csv; charset=utf-8');
     expect(exported.text.split('\r\n')[0]).toBe(
-      'id,name,workemail,homeemail,workphone,homephone,cellphone,fax,title,company,notes,homestreet,homepob,homecity,homeprovince,homepostalcode,homecountry,workstreet,workpob,workcity,workprovince,workpostalcode,workcountry,url,extension,speeddial_num,type',
+      'id,name,workemail,homeemail,workphone,homephone,cellphone,fax,title,company,notes,homestreet,homepob,homecity,homeprovince,homepostalcode,homecountry,workstreet,workpob,workcity,workprovince,workpostalcode,workcountry,url,extension,speeddial_num,type,firstname,lastname,job,facebook,instagram,linkedin,workphone2,cellphone2,otherphone,otheremail',
     );
     const names = rowsOf(exported.text)
       .map((row) => row.name)

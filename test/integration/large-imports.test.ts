@@ -47,7 +47,7 @@ describe('presigned upload flow', () => {
     expect(lines[0]).toBe('row,error,name,company,workemail,notes,type');
     expect(lines).toHaveLength(7);
     expect(lines[1]).toBe(
-      `51,Row 51: invalid type 'business' (must be 'private' or 'public'),Upload 50,Company 1,p50@example.com,"note, 50",business`.replace(
+      `51,Row 51: invalid type 'business' (must be 'private', 'public', or 'group:<group1,group2>'),Upload 50,Company 1,p50@example.com,"note, 50",business`.replace(
         'Row 51: ',
         '',
       ),

@@ -53,9 +53,57 @@ describe('header presets', () => {
 });
 
 describe('reading records', () => {
-  it('builds the name from first and last name when there is no name column', () => {
+  it('stores first and last name and builds the name from them when there is no name column', () => {
     const header = mapHeader(['firstname', 'lastname', 'company']);
-    expect(readRecord(header, ['Ada', 'Lovelace', 'Engines']).cells).toEqual({ name: 'Ada Lovelace', company: 'Engines' });
+    expect(readRecord(header, ['Ada', 'Lovelace', 'Engines']).cells).toEqual({
+      name: 'Ada Lovelace',
+      firstname: 'Ada',
+      lastname: 'Lovelace',
+      company: 'Engines',
+    });
+  });
+
+  it('keeps a given name and still stores first and last name', () => {
+    const header = mapHeader(['name', 'first_name', 'middlename', 'last_name']);
+    expect(readRecord(header, ['Countess Lovelace', 'Ada', 'Augusta', 'King']).cells).toEqual({
+      name: 'Countess Lovelace',
+      firstname: 'Ada',
+      lastname: 'King',
+    });
+  });
+
+  it('reads the columns of the newer reference schema', () => {
+    const columns = ['name', 'job', 'facebook', 'instagram', 'linkedin', 'workphone2', 'cellphone2', 'otherphone', 'otheremail'];
+    const header = mapHeader(columns);
+    expect(header.unknown).toEqual([]);
+    const values = ['A', 'Engineer', 'fb/a', 'ig/a', 'li/a', '+39 1', '+39 2', '+39 3', 'a@other.example'];
+    expect(readRecord(header, values).cells).toEqual(Object.fromEntries(columns.map((column, i) => [column, values[i]])));
+  });
+
+  it("maps the presets' extra phones and e-mails to the second and other columns", () => {
+    const outlook = mapHeader([
+      'First Name',
+      'Last Name',
+      'Company',
+      'Business Phone 2',
+      'Mobile Phone 2',
+      'Other Phone',
+      'E-mail 3 Address',
+    ]);
+    expect(outlook.preset).toBe('Outlook');
+    expect(readRecord(outlook, ['Ada', 'L', 'E', '1', '2', '3', 'o@x.example']).cells).toMatchObject({
+      workphone2: '1',
+      cellphone2: '2',
+      otherphone: '3',
+      otheremail: 'o@x.example',
+    });
+    const google = mapHeader(['First Name', 'Last Name', 'Phone 1 - Value', 'Phone 3 - Value', 'E-mail 3 - Value']);
+    expect(google.preset).toBe('Google Contacts');
+    expect(readRecord(google, ['Ada', 'L', '1', '3', 'o@x.example']).cells).toMatchObject({
+      cellphone: '1',
+      otherphone: '3',
+      otheremail: 'o@x.example',
+    });
   });
 
   it('carries only the columns of the header, so an update leaves the others alone', () => {

@@ -42,14 +42,14 @@ describe('importContacts', () => {
   it('reports the reference message for an invalid type and skips only that row', async () => {
     const { report } = await run('name,type\nA,private\nB,business\nC,public\n');
     expect(report).toMatchObject({ total_rows: 3, imported_rows: 2, skipped_rows: 1 });
-    expect(report.error_messages).toEqual(["Row 3: invalid type 'business' (must be 'private' or 'public')"]);
+    expect(report.error_messages).toEqual(["Row 3: invalid type 'business' (must be 'private', 'public', or 'group:<group1,group2>')"]);
   });
 
   it('numbers rows as a spreadsheet does: a quoted multi-line record is one row, blank lines still count', async () => {
     const csv = 'name,notes,type\r\n"Multi","line one\nline two\r\nline three",\n\nBad,,nope\n';
     const { report, writer } = await run(csv);
     expect(writer.writes[0]?.contact.notes).toBe('line one\nline two\r\nline three');
-    expect(report.error_messages).toEqual(["Row 4: invalid type 'nope' (must be 'private' or 'public')"]);
+    expect(report.error_messages).toEqual(["Row 4: invalid type 'nope' (must be 'private', 'public', or 'group:<group1,group2>')"]);
     expect(report.total_rows).toBe(2);
   });
 
@@ -138,7 +138,7 @@ describe('importContacts', () => {
     });
     expect(rejected.sort((a, b) => a[0] - b[0])).toEqual([
       [3, 'storage error: test failure', ['B', 'public']],
-      [4, "invalid type 'shared' (must be 'private' or 'public')", ['C', 'shared']],
+      [4, "invalid type 'shared' (must be 'private', 'public', or 'group:<group1,group2>')", ['C', 'shared']],
       [6, 'storage error: test failure', ['E', 'public']],
     ]);
   });
