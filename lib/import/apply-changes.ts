@@ -3,6 +3,7 @@ import type { ContactFields } from '../contacts/fields.js';
 import { contactId } from '../contacts/identity.js';
 import { mergeContact, newContact, sameContact } from '../contacts/merge.js';
 import type { ContactOrigin, ContactStore, ContactWrite } from '../storage/ports.js';
+import { ROW_MESSAGES } from './row-messages.js';
 
 /** One row (or bulk item) to create or update, its columns already checked one by one. */
 export interface ContactChange {
@@ -90,7 +91,7 @@ export async function applyChanges(
     // all a merge can break is the name, which an update may have emptied.
     const contact = existing ? mergeContact(existing, change.fields) : newContact(id, owner, change.fields);
     if (contact.name === '') {
-      return { ref: change.ref, result: 'rejected', status: 400, code: 'invalid', reason: "field 'name' is required" };
+      return { ref: change.ref, result: 'rejected', status: 400, code: 'invalid', reason: ROW_MESSAGES.nameRequired };
     }
     if (!existing) return { ref: change.ref, result: 'created', contact };
     return { ref: change.ref, result: sameContact(existing, contact) ? 'unchanged' : 'updated', contact };

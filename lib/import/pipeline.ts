@@ -190,8 +190,6 @@ class ImportRun {
   private async complete(): Promise<ImportOutcome> {
     await this.records.fed;
     if (this.header === undefined) throw new InvalidCsvError('the file is empty');
-    if (!this.options.resumeFrom && this.dataRows === 0 && this.report.totalRows === 0)
-      this.report.note('the file has a header but no data rows');
     this.options.onProgress?.(this.progress());
     const report = this.options.dryRun
       ? this.report.build('phonebook import dry run completed, nothing was written', true)

@@ -132,3 +132,12 @@ export class ReportBuilder {
     };
   }
 }
+
+/**
+ * The HTTP status of a synchronous import's report, as the reference answers it: 400 (the
+ * report as body) when the file's rows were all rejected, none imported; otherwise 200. Rows
+ * that storage failed are our fault, not the file's, so they never make it a 400.
+ */
+export function reportStatus(report: ImportReport): 200 | 400 {
+  return report.imported_rows === 0 && report.failed_rows === 0 && report.skipped_rows > 0 ? 400 : 200;
+}

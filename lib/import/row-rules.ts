@@ -2,6 +2,7 @@ import type { ContactField } from '../contacts/fields.js';
 import { validateFields } from '../contacts/validate.js';
 import { type ContactChange, targetIdOf } from './apply-changes.js';
 import { FirstRowIndex } from './first-row-index.js';
+import { ROW_MESSAGES } from './row-messages.js';
 
 /**
  * The row rules: the one place that decides whether a row of any input (a CSV record, an item
@@ -24,11 +25,6 @@ export interface Rejection {
 }
 
 export type RowDecision = { ok: true; change: ContactChange } | { ok: false; rejection: Rejection };
-
-export const ROW_MESSAGES = {
-  nameRequired: "field 'name' is required",
-  notFound: (id: string) => `contact ${id} not found`,
-} as const;
 
 /**
  * How an input refers to the earlier row a duplicate repeats: CSV files by spreadsheet row,

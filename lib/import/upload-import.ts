@@ -26,7 +26,8 @@ export function csvFromForm(form: ParsedForm): Buffer {
   const text = form.fields.csv_content;
   if (text !== undefined) return Buffer.from(text, 'utf8');
   throw new BadRequestError(
-    'file is required',
+    // The reference's words: clients match on them.
+    'file required',
     "send the CSV as a form file field named 'file' (or its text in a field named 'csv_content')",
   );
 }

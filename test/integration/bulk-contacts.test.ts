@@ -45,7 +45,7 @@ describe('POST /phonebook/contacts/bulk', () => {
         error_message: "invalid type 'business' (must be 'private', 'public', or 'group:<group1,group2>')",
         status_code: 400,
       },
-      { index: 2, error_code: 'invalid', error_message: "field 'name' is required", status_code: 400 },
+      { index: 2, error_code: 'invalid', error_message: 'name is empty', status_code: 400 },
       { index: 3, error_code: 'not_found', error_message: `contact ${'f'.repeat(32)} not found`, status_code: 404 },
       { index: 4, error_code: 'duplicate', error_message: 'same contact as index 0', status_code: 409 },
       { index: 5, error_code: 'invalid', error_message: "unknown field 'nickname'; field 'workphone' must be a string", status_code: 400 },

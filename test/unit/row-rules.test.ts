@@ -14,7 +14,7 @@ describe('decideRow', () => {
       rejection: {
         code: 'invalid',
         reason:
-          "field 'name' is required; unknown field 'x'; field 'workphone' is too long (26 characters, max 25); invalid type 'business' (must be 'private', 'public', or 'group:<group1,group2>')",
+          "name is empty; unknown field 'x'; field 'workphone' is too long (26 characters, max 25); invalid type 'business' (must be 'private', 'public', or 'group:<group1,group2>')",
       },
     });
   });

@@ -68,7 +68,7 @@ describe('upsert', () => {
     await run('name\nAda\n', writer);
     const id = contactId('alice', { name: 'Ada', company: '' });
     const report = await run(`id,name\n${id},\n`, writer);
-    expect(report.error_messages).toEqual(["Row 2: field 'name' is required"]);
+    expect(report.error_messages).toEqual(['Row 2: name is empty']);
     expect(writer.stored.get(`alice#${id}`)?.name).toBe('Ada');
   });
 
