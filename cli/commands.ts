@@ -32,14 +32,19 @@ export async function runJobs(api: Api, options: { user?: string; limit: number;
 /** The preview needs the header and the first rows only: a large file sends its first bytes. */
 const PREVIEW_BYTES = 256 * 1024;
 
-/** `phonebook preview FILE`: how the service will read the file, nothing written. */
+/**
+ * `phonebook preview FILE`: how the service will read the file, nothing written. Exit 3 when an
+ * import of it would be refused (no `name` column), as an import's rejected rows exit 3.
+ */
 export async function runPreview(
   api: Api,
   file: string,
   options: { delimiter?: string; map: string[]; json?: boolean },
 ): Promise<ExitCode> {
-  const head = await firstBytesOf(file, PREVIEW_BYTES);
+  const { bytes: head, partial } = await firstBytesOf(file, PREVIEW_BYTES);
   const form = new FormData();
+  // The service then leaves out the last line, which the cut may have split.
+  if (partial) form.append('partial', 'true');
   if (options.delimiter !== undefined) form.append('delimiter', options.delimiter);
   const mapping = mappingOf(options.map);
   if (mapping) form.append('mapping', JSON.stringify(mapping));
@@ -48,10 +53,11 @@ export async function runPreview(
   if (answer.status !== 200) throw apiErrorOf(answer);
   const preview = jsonOf(answer) as FilePreview;
   process.stdout.write(options.json ? `${JSON.stringify(preview, null, 2)}\n` : `${previewText(preview)}\n`);
-  return EXIT.ok;
+  return preview.header_error ? EXIT.rejected : EXIT.ok;
 }
 
-async function firstBytesOf(file: string, limit: number): Promise<Uint8Array> {
+/** The first `limit` bytes of a file, and whether that is less than the whole file. */
+async function firstBytesOf(file: string, limit: number): Promise<{ bytes: Uint8Array; partial: boolean }> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'r');
@@ -59,9 +65,9 @@ async function firstBytesOf(file: string, limit: number): Promise<Uint8Array> {
     throw new UsageError(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
   try {
-    const buffer = Buffer.alloc(limit);
-    const { bytesRead } = await handle.read(buffer, 0, limit, 0);
-    return buffer.subarray(0, bytesRead);
+    const buffer = Buffer.alloc(limit + 1);
+    const { bytesRead } = await handle.read(buffer, 0, limit + 1, 0);
+    return { bytes: buffer.subarray(0, Math.min(bytesRead, limit)), partial: bytesRead > limit };
   } finally {
     await handle.close();
   }

@@ -17,7 +17,8 @@ Exit codes:
   0  done (every row imported, or rejected rows allowed with --allow-rejected)
   1  the API answered an error, could not be reached, or the import job failed
   2  wrong command line (unknown option, missing file or token)
-  3  the import finished but rows were rejected for what is in the file (see --errors)
+  3  the import finished but rows were rejected for what is in the file (see --errors);
+     preview: an import of the file would be refused (no name column)
   4  the import finished but storage failed rows: import the file again`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];

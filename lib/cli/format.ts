@@ -1,3 +1,4 @@
+import type { ImportPreview } from '../import/preview-types.js';
 import type { ImportReport } from '../import/report.js';
 
 const numbers = new Intl.NumberFormat('en-US');
@@ -108,15 +109,8 @@ export function jobsTable(jobs: readonly JobSummary[]): string {
   return [line(header), ...rows.map(line), ...(failures.length > 0 ? ['', 'Failed:', ...failures.map((f) => `  ${f}`)] : [])].join('\n');
 }
 
-/** What `POST /phonebook/import/preview` answers: how the service will read a file. */
-export interface FilePreview {
-  encoding: string;
-  delimiter: string;
-  preset: string | null;
-  columns: Array<{ header: string; field: string | null; samples: string[] }>;
-  unknown_columns: string[];
-  rows_sampled: number;
-}
+/** What `POST /phonebook/import/preview` answers (the fields the text shows; older answers may lack the last two). */
+export type FilePreview = Omit<ImportPreview, 'header_error' | 'notes' | 'rows'> & Partial<Pick<ImportPreview, 'header_error' | 'notes'>>;
 
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma (,)', ';': 'semicolon (;)', '\t': 'tab' };
 
@@ -140,8 +134,10 @@ export function previewText(preview: FilePreview, maxSampleChars = 60): string {
     `${(cells[0] as string).padEnd(widths[0] as number)}  ${(cells[1] as string).padEnd(widths[1] as number)}  ${cells[2]}`.trimEnd();
   lines.push(line(header), ...rows.map(line));
   if (preview.unknown_columns.length > 0) {
-    lines.push('', `Not imported (unknown columns): ${preview.unknown_columns.join(', ')}`);
-    lines.push("Map one with --map 'Header=field' on import.");
+    lines.push('', `Not imported: ${preview.unknown_columns.join(', ')}`);
+    lines.push("Map a column with --map 'Header=field' (on import and preview).");
   }
+  if (preview.notes && preview.notes.length > 0) lines.push('', 'Notes:', ...preview.notes.map((note) => `  ${note}`));
+  if (preview.header_error) lines.push('', `An import would be refused: ${preview.header_error}`);
   return lines.join('\n');
 }

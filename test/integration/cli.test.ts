@@ -237,6 +237,36 @@ describe('phonebook export, jobs and token', () => {
   });
 });
 
+describe('phonebook preview', () => {
+  it('shows how the German Outlook export is read: encoding, delimiter, preset, column to field with samples', async () => {
+    const run = await phonebook(['preview', path.join(PROJECT_ROOT, 'test/fixtures/outlook-2007_de.csv')], { token: john });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Encoding:  utf-8');
+    expect(run.stdout).toContain('Delimiter: comma (,)');
+    expect(run.stdout).toContain('Preset:    Outlook (German)');
+    expect(run.stdout).toMatch(/^Vorname\s+firstname\s+Robin$/m);
+    expect(run.stdout).toMatch(/^Anrede\s+\(ignored\)/m);
+    expect(run.stdout).toMatch(/^Not imported: .*Anrede/m);
+  });
+
+  it('tries a mapping, and exits 3 when an import of the file would be refused', async () => {
+    const csv = await file('who.csv', 'Who;Where\nAda;London\n');
+    const refused = await phonebook(['preview', csv], { token: john });
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toMatch(/An import would be refused: .*no 'name' column/);
+    const mapped = await phonebook(['preview', csv, '--map', 'Who=name', '--json'], { token: john });
+    expect(mapped.code).toBe(0);
+    expect(JSON.parse(mapped.stdout).columns[0]).toEqual({ header: 'Who', field: 'name', samples: ['Ada'] });
+  });
+
+  it('previews a file larger than the gateway takes (10 MB) from its first bytes', async () => {
+    const csv = await file('preview-large.csv', contactsCsv(200_000, 'Preview Row'));
+    const run = await phonebook(['preview', csv, '--json'], { token: john });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows_sampled: 5, header_error: null });
+  });
+});
+
 describe('phonebook errors and help', () => {
   it('prints an API error with its message and status, no stack trace, and exits 1', async () => {
     const csv = await file('denied.csv', 'name\nX\n');

@@ -117,12 +117,16 @@ describe('previewText', () => {
       ],
       unknown_columns: ['Geburtstag'],
       rows_sampled: 2,
+      header_error: "no 'name' column",
+      notes: ['header recognised: Outlook (German) export'],
     });
     expect(text).toContain('Encoding:  windows-1252');
     expect(text).toContain('Delimiter: semicolon (;)');
     expect(text).toContain('Preset:    outlook-de');
     expect(text).toMatch(/Vorname\s+firstname\s+Anna \| Jörg/);
     expect(text).toMatch(/Geburtstag\s+\(ignored\)\s+1\.1\.1990/);
-    expect(text).toContain('Not imported (unknown columns): Geburtstag');
+    expect(text).toContain('Not imported: Geburtstag');
+    expect(text).toContain('  header recognised: Outlook (German) export');
+    expect(text).toContain("An import would be refused: no 'name' column");
   });
 });
