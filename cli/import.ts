@@ -5,7 +5,7 @@ import { type ExitCode, exitCodeOfReport } from '../lib/cli/exit-codes.js';
 import { bytesText, count, reportText } from '../lib/cli/format.js';
 import { chooseImportRoute, mappingOf, type RouteChoice, syncOnlyOptionsOf, UsageError } from '../lib/cli/options.js';
 import { rejectedRowMessagesOf, rejectedRowsCsv } from '../lib/cli/rejected-rows.js';
-import { type Answer, type Api, ApiError, apiErrorOf, CommandFailure, jsonOf, send } from './api.js';
+import { type Answer, type Api, ApiError, apiErrorOf, CommandFailure, ConnectionError, jsonOf, send } from './api.js';
 import { type ProgressView, progressView } from './progress.js';
 
 export interface ImportOptions {
@@ -160,22 +160,53 @@ async function importAsJob(
 
 /** Polls the job until it has completed or failed, feeding the progress view. */
 async function followJob(api: Api, importId: string, options: ImportOptions, view: ProgressView): Promise<JobView> {
-  for (;;) {
-    const job = await jobOf(api, importId, options.user);
-    view.job({
-      status: job.status,
-      percent: job.progress.percent,
-      rows: job.progress.rows_processed,
-      bytes: job.progress.bytes_read,
-      totalBytes: job.progress.total_bytes,
-    });
-    if (job.status === 'completed' || job.status === 'failed') {
-      view.jobDone();
-      return job;
+  // Ctrl+C stops watching, not the import: the job runs on in the service.
+  const onInterrupt = () => {
+    view.jobDone();
+    view.note(
+      `Stopped watching; import job ${importId} goes on. See it with: phonebook jobs${options.user ? ` --user ${options.user}` : ''}`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    for (let failures = 0; ; ) {
+      let job: JobView;
+      try {
+        job = await jobOf(api, importId, options.user);
+        failures = 0;
+      } catch (error) {
+        if (!isTransient(error) || ++failures > MAX_POLL_FAILURES) throw error;
+        await sleep(options.pollInterval * 2 ** failures);
+        continue;
+      }
+      view.job({
+        status: job.status,
+        percent: job.progress.percent,
+        rows: job.progress.rows_processed,
+        bytes: job.progress.bytes_read,
+        totalBytes: job.progress.total_bytes,
+      });
+      if (job.status === 'completed' || job.status === 'failed') {
+        view.jobDone();
+        return job;
+      }
+      await sleep(options.pollInterval);
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pollInterval));
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
   }
 }
+
+/** Status reads in a row that may fail (unreachable, 429, 5xx) before the command gives up. */
+const MAX_POLL_FAILURES = 5;
+
+/** A failed status read worth repeating: the job is unaffected by it. */
+function isTransient(error: unknown): boolean {
+  return error instanceof ConnectionError || (error instanceof ApiError && (error.status === 429 || error.status >= 500));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A job's current view. The owner reads it by id; a super admin has no route for one job of

@@ -19,7 +19,8 @@ Exit codes:
   2  wrong command line (unknown option, missing file or token)
   3  the import finished but rows were rejected for what is in the file (see --errors);
      preview: an import of the file would be refused (no name column)
-  4  the import finished but storage failed rows: import the file again`;
+  4  the import finished but storage failed rows: import the file again
+  130  stopped with Ctrl+C while following a job (the job goes on)`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -148,6 +149,12 @@ function report(error: unknown): ExitCode {
   if (process.env.PHONEBOOK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return EXIT.error;
 }
+
+// `phonebook export | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(exitCode);
+  throw error;
+});
 
 try {
   await program().parseAsync(process.argv);
