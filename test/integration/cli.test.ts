@@ -281,6 +281,19 @@ describe('phonebook errors and help', () => {
     expect(unknown.stderr).toContain('target user not found (HTTP 404)');
   });
 
+  it('prints a 400 with its hint, and a failed job with its reason, exit 1 both', async () => {
+    const csv = await file('no-name.csv', 'who,where\nAda,London\n');
+    const sync = await phonebook(['import', csv], { token: john });
+    expect(sync.code).toBe(1);
+    expect(sync.stderr).toMatch(/^phonebook: invalid CSV file \(HTTP 400\)\n {2}.*'name'/m);
+
+    const job = await phonebook(['import', csv, '--route', 'job', '--poll-interval', '100'], { token: john });
+    expect(job.code).toBe(1);
+    expect(job.stderr).toMatch(/^import: failed /m);
+    expect(job.stderr).toMatch(/^phonebook: import job \S+ failed: invalid CSV file: .*'name' column/m);
+    expect(job.stdout).toBe('');
+  });
+
   it('exits 2 for a missing file, a missing token or an unknown option', async () => {
     const missing = await phonebook(['import', path.join(dir, 'absent.csv')], { token: john });
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('absent.csv: no such file') });
