@@ -60,6 +60,9 @@ export async function runImport(api: Api, file: string, options: ImportOptions):
         `The service takes this file as too large for a synchronous import (${apiErrorOf(answer).message}); importing it as a job.`,
       );
       outcome = await importAsJob(api, file, size, options, view);
+    } else if (answer.status === 413 && syncOnly.length > 0) {
+      const refused = apiErrorOf(answer);
+      throw new ApiError(413, refused.message, `without ${syncOnly.join(', ')}, phonebook imports such a file as a job`);
     } else outcome = { report: syncReportOf(answer) };
   } else outcome = await importAsJob(api, file, size, options, view);
 

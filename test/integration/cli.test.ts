@@ -177,6 +177,15 @@ describe('phonebook import, job route', () => {
     expect(run.stdout).toContain(`Imported ${SYNC_MAX_ROWS * 4} of ${SYNC_MAX_ROWS * 4} rows`);
   });
 
+  it('says how to get a file refused for its rows imported when a sync-only option kept it from the hand-over', async () => {
+    const csv = await file('many-rows-dry.csv', contactsCsv(SYNC_MAX_ROWS * 2, 'Dry Handover'));
+    const run = await phonebook(['import', csv, '--dry-run'], { token: john });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^phonebook: too many rows for a synchronous import.* \(HTTP 413\)\n {2}without --dry-run, phonebook imports such a file as a job$/m,
+    );
+  });
+
   it("follows an admin's job for another user and writes its rejected rows from the report and the local file", async () => {
     const csv = await file('admin-job.csv', contactsCsv(120, 'Admin Job', 50));
     const errors = path.join(dir, 'admin-rejected.csv');
