@@ -31,6 +31,8 @@ export interface HeaderMapping {
   preset: string | undefined;
   /** The last cell index that is read: a row may end early if it lacks only ignored cells. */
   lastUsedIndex: number;
+  /** What each header cell became, by index: `null` for blank, unknown, dropped or repeated columns. */
+  targets: ReadonlyArray<ColumnTarget | null>;
 }
 
 /**
@@ -40,6 +42,19 @@ export interface HeaderMapping {
  * Throws InvalidCsvError when neither a name (or its parts) nor an id column is found.
  */
 export function mapHeader(header: readonly string[], mapping: ColumnMapping = new Map()): HeaderMapping {
+  const resolved = resolveHeader(header, mapping);
+  if (resolved.problem) throw resolved.problem;
+  return resolved.header;
+}
+
+/**
+ * `mapHeader` without the throw: the mapping, and the error an import would fail with. A
+ * preview shows the columns of a file that cannot be imported yet, so the user can map one to `name`.
+ */
+export function resolveHeader(
+  header: readonly string[],
+  mapping: ColumnMapping = new Map(),
+): { header: HeaderMapping; problem: InvalidCsvError | undefined } {
   const keys = header.map(headerKey);
   const detected = detectPreset(keys);
   const native = columnTable(NATIVE_COLUMNS);
@@ -49,6 +64,7 @@ export function mapHeader(header: readonly string[], mapping: ColumnMapping = ne
   const seen = new Set<ColumnTarget>();
   const unknown: string[] = [];
   const repeated: string[] = [];
+  const targets: Array<ColumnTarget | null> = keys.map(() => null);
   let lastUsedIndex = -1;
   keys.forEach((key, index) => {
     if (key === '') return;
@@ -62,6 +78,7 @@ export function mapHeader(header: readonly string[], mapping: ColumnMapping = ne
       return;
     }
     seen.add(target);
+    targets[index] = target;
     lastUsedIndex = index;
     if (target === 'id') {
       idColumn = index;
@@ -75,16 +92,30 @@ export function mapHeader(header: readonly string[], mapping: ColumnMapping = ne
     const index = parts.get(part);
     return index === undefined ? [] : [[part, index] as const];
   });
+  let problem: InvalidCsvError | undefined;
   if (!seen.has('name') && nameParts.length === 0 && idColumn === undefined) {
     const found = header.map((cell) => cell.trim()).filter((cell) => cell !== '');
     const shown = found.slice(0, 10).join(', ') + (found.length > 10 ? ', ...' : '');
-    throw new InvalidCsvError(
+    problem = new InvalidCsvError(
       `the header row has no 'name' column (found: ${shown || 'nothing'})`,
       // The "header" of a file without one is its first contact: logs get only the count.
       `the header row has no 'name' column (${found.length} non-empty cells)`,
     );
   }
-  return { columns, nameParts, idColumn, unknown, repeated, width: header.length, preset: detected?.preset.name, lastUsedIndex };
+  return {
+    header: {
+      columns,
+      nameParts,
+      idColumn,
+      unknown,
+      repeated,
+      width: header.length,
+      preset: detected?.preset.name,
+      lastUsedIndex,
+      targets,
+    },
+    problem,
+  };
 }
 
 /**

@@ -71,7 +71,19 @@ export type ImportOutcome =
   | { status: 'completed'; report: ImportReport; header: string[] }
   | { status: 'paused'; checkpoint: ImportCheckpoint; progress: ImportProgress };
 
-function isBlank(cells: readonly string[]): boolean {
+/** The report's note on a file that is not UTF-8. */
+export const WINDOWS_1252_NOTE = 'the file is not valid UTF-8; it was read as Windows-1252';
+
+/** What the report says about a file's header, before its rows: the preset, and the columns left out. */
+export function headerNotesOf(header: HeaderMapping): string[] {
+  const notes: string[] = [];
+  if (header.preset !== undefined) notes.push(`header recognised: ${header.preset} export`);
+  if (header.unknown.length > 0) notes.push(`unknown columns ignored: ${header.unknown.join(', ')}`);
+  if (header.repeated.length > 0) notes.push(`columns named more than once, first one used: ${header.repeated.join(', ')}`);
+  return notes;
+}
+
+export function isBlank(cells: readonly string[]): boolean {
   for (const cell of cells) if (cell.trim() !== '') return false;
   return true;
 }
@@ -111,7 +123,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
     ...(resume ? { resume } : {}),
   });
-  if (!resume && records.encoding === 'windows-1252') report.note('the file is not valid UTF-8; it was read as Windows-1252');
+  if (!resume && records.encoding === 'windows-1252') report.note(WINDOWS_1252_NOTE);
   // An import into an empty phonebook has nothing to read back: every identity it meets is
   // new, and the file's own repeats are rejected by the row rules. That halves the requests
   // of the common first bulk load. Asked again by every run of a job: once an earlier run has
@@ -260,9 +272,7 @@ class ImportRun {
     const header = mapHeader(cells, this.options.mapping);
     this.header = header;
     this.headerCells = cells;
-    if (header.preset !== undefined) this.report.note(`header recognised: ${header.preset} export`);
-    if (header.unknown.length > 0) this.report.note(`unknown columns ignored: ${header.unknown.join(', ')}`);
-    if (header.repeated.length > 0) this.report.note(`columns named more than once, first one used: ${header.repeated.join(', ')}`);
+    for (const note of headerNotesOf(header)) this.report.note(note);
   }
 
   private decideDataRow(header: HeaderMapping, record: NumberedRecord): ContactChange | undefined {

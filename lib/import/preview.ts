@@ -1,0 +1,109 @@
+import { type Delimiter, parseDelimiterField } from '../csv/dialect.js';
+import { type ColumnMapping, parseMappingField, resolveHeader } from '../csv/header.js';
+import { InvalidCsvError } from '../errors.js';
+import type { ParsedForm } from '../http/multipart.js';
+import { headerNotesOf, isBlank, WINDOWS_1252_NOTE } from './pipeline.js';
+import type { ImportPreview } from './preview-types.js';
+import { openRecords } from './records.js';
+import { csvFromForm, parseFlag } from './upload-import.js';
+
+/** Data rows whose cells a preview shows: enough to recognise each column's content. */
+export const PREVIEW_SAMPLE_ROWS = 5;
+
+export interface PreviewOptions {
+  /** Forced delimiter; detected from the header row when absent, as an import does. */
+  delimiter?: Delimiter | undefined;
+  /** Source header → column, as an import's `mapping` field. */
+  mapping?: ColumnMapping;
+  /** The bytes are the start of a larger file: a last line cut in the middle is left out. */
+  partial?: boolean;
+  sampleRows?: number;
+}
+
+/**
+ * The bytes up to and including the last line feed: the start of a large file, cut anywhere,
+ * must not show a cut last row or read as Windows-1252 because its last UTF-8 character was
+ * cut in two. In UTF-16 a line feed is two bytes, so the cut is made after both.
+ */
+export function completeLinesOf(bytes: Buffer): Buffer {
+  const unit = bytes[0] === 0xff && bytes[1] === 0xfe ? 'le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'be' : undefined;
+  if (unit === undefined) {
+    const end = bytes.lastIndexOf(0x0a);
+    return end === -1 ? bytes : bytes.subarray(0, end + 1);
+  }
+  for (let i = bytes.length - 2; i >= 2; i--) {
+    if (i % 2 !== 0) continue;
+    const isLineFeed = unit === 'le' ? bytes[i] === 0x0a && bytes[i + 1] === 0x00 : bytes[i] === 0x00 && bytes[i + 1] === 0x0a;
+    if (isLineFeed) return bytes.subarray(0, i + 2);
+  }
+  return bytes;
+}
+
+async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+/**
+ * How an import would read a CSV file, from its first rows, writing nothing: the encoding and
+ * delimiter (decode.ts and dialect.ts, through the import's own records stage), the preset and
+ * what each column becomes (header.ts), and each column's first cells. A file whose header has
+ * no name column still gets its columns, with `header_error` saying why it would be refused.
+ * Throws InvalidCsvError for an empty or binary file, or a header that is not CSV.
+ */
+export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): Promise<ImportPreview> {
+  const sampleRows = options.sampleRows ?? PREVIEW_SAMPLE_ROWS;
+  const source = options.partial ? completeLinesOf(bytes) : bytes;
+  const records = await openRecords(once(source), options.delimiter ? { delimiter: options.delimiter } : {});
+  let headerCells: string[] | undefined;
+  const rows: string[][] = [];
+  try {
+    for await (const record of records.records) {
+      if ('stopped' in record) {
+        if (headerCells === undefined) throw new InvalidCsvError(`the header row is not valid CSV: ${record.stopped.message}`);
+        break;
+      }
+      if (!('cells' in record)) continue;
+      if (headerCells === undefined) {
+        if (isBlank(record.cells)) throw new InvalidCsvError('the first row must be the header, but it is blank');
+        headerCells = record.cells;
+        continue;
+      }
+      if (isBlank(record.cells)) continue;
+      rows.push(record.cells);
+      if (rows.length >= sampleRows) break;
+    }
+  } finally {
+    records.close();
+  }
+  if (headerCells === undefined) throw new InvalidCsvError('the file is empty');
+  const { header, problem } = resolveHeader(headerCells, options.mapping);
+  const columns = headerCells.map((cell, index) => ({
+    header: cell.trim(),
+    field: header.targets[index] ?? null,
+    samples: rows.map((row) => (row[index] ?? '').trim()),
+  }));
+  return {
+    encoding: records.encoding,
+    delimiter: records.delimiter,
+    preset: header.preset ?? null,
+    // Blank header cells (trailing separators) are neither columns nor unknown.
+    columns: columns.filter((column) => column.header !== ''),
+    unknown_columns: [...header.unknown, ...header.repeated],
+    rows_sampled: rows.length,
+    header_error: problem ? String(problem.body.error ?? problem.message) : null,
+    notes: [...(records.encoding === 'windows-1252' ? [WINDOWS_1252_NOTE] : []), ...headerNotesOf(header)],
+  };
+}
+
+/**
+ * The preview of an upload form, with the fields of an import form: `file` (or `csv_content`),
+ * `delimiter`, `mapping`, and `partial=true` when `file` holds only the first bytes of a file
+ * too large to send whole.
+ */
+export function previewForm(form: ParsedForm): Promise<ImportPreview> {
+  return previewCsv(csvFromForm(form), {
+    delimiter: parseDelimiterField(form.fields.delimiter),
+    mapping: parseMappingField(form.fields.mapping),
+    partial: parseFlag('partial', form.fields.partial),
+  });
+}
