@@ -149,7 +149,18 @@ const TOKEN = /[^\s,;"]+/g;
 
 type Script = 'latin' | 'cyrillic' | 'greek' | 'cjk' | 'other';
 
+/** Scripts of the characters met so far: a sample has few distinct ones, and Unicode property tests are slow. */
+const scripts = new Map<string, Script | undefined>();
+
 function scriptOf(char: string): Script | undefined {
+  if (scripts.has(char)) return scripts.get(char);
+  const script = uncachedScriptOf(char);
+  // Bounded by the characters of the BMP and the candidates' repertoires: at most a few thousand in practice.
+  scripts.set(char, script);
+  return script;
+}
+
+function uncachedScriptOf(char: string): Script | undefined {
   if (!LETTER.test(char)) return undefined;
   if (/\p{Script=Latin}/u.test(char)) return 'latin';
   if (/\p{Script=Cyrillic}/u.test(char)) return 'cyrillic';
