@@ -43,6 +43,13 @@ function expectDetectedNote(messages: unknown, bytes: Buffer, sample: LegacySamp
   expect(iconv.decode(bytes, named as SourceEncoding)).toBe(sample.csv);
 }
 
+/** Every byte over 0x7F between letters: whatever the code page, symbols and controls inside words. */
+const GARBLED = Buffer.concat([
+  Buffer.from('name\n'),
+  Buffer.from(Array.from({ length: 128 }, (_, i) => [0x61 + (i % 26), 0x80 + i]).flat()),
+  Buffer.from('\n'),
+]);
+
 const cases = LEGACY_SAMPLES.flatMap((sample) => sample.encodings.map((encoding) => ({ sample, encoding })));
 const ownerOf = (route: string, sample: LegacySample, encoding: string) => `${route}.${sample.language}.${encoding}`.toLowerCase();
 
@@ -85,9 +92,7 @@ describe('legacy code pages through the synchronous import', () => {
 
   it('answers 400 for a file that no encoding reads as text, instead of storing garbled names', async () => {
     const owner = 'sync.garbled';
-    const highBytes = Array.from({ length: 128 }, (_, i) => [0x61 + (i % 26), 0x80 + i]).flat();
-    const garbled = Buffer.concat([Buffer.from('name\n'), Buffer.from(highBytes), Buffer.from('\n')]);
-    const { status, body } = await importCsv(api, await api.userToken(owner), garbled);
+    const { status, body } = await importCsv(api, await api.userToken(owner), GARBLED);
     expect(status).toBe(400);
     expect(body).toMatchObject({
       message: 'invalid CSV file',
@@ -114,6 +119,19 @@ describe('legacy code pages through import jobs (presigned upload)', () => {
       expect(await storedAs(owner, expected)).toEqual(expected);
     },
   );
+
+  it('fails a job whose file no encoding reads as text, saying why, with nothing written', async () => {
+    const owner = 'job.garbled';
+    const token = await api.userToken(owner);
+    const created = await createUpload(api, token, GARBLED.length);
+    expect((await putUpload(created.upload_url, GARBLED)).status).toBe(200);
+    const job = await waitForJob(api, token, created.import_id);
+    expect(job.status).toBe('failed');
+    expect(job.failure_reason).toMatch(
+      /^invalid CSV file: the file is not UTF-8, and none of the encodings we read \(.*\) reads it as text without garbled characters/,
+    );
+    expect(await ownContacts(api, owner)).toEqual([]);
+  });
 
   /** The sample's contacts repeated to `rows` rows, each name made distinct by a number. */
   function largeOf(sample: LegacySample, rows: number): string {
