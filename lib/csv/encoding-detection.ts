@@ -92,10 +92,26 @@ export function guessLegacyEncoding(sample: Buffer, complete: boolean): Encoding
     const candidate = candidateOf(match);
     if (candidate !== undefined && !detector.has(candidate)) detector.set(candidate, match.confidence);
   }
-  const tried: SourceEncoding[] = [...SINGLE_BYTE];
-  for (const multi of MULTI_BYTE.values()) {
-    if ((detector.get(multi) ?? 0) >= MIN_MULTI_BYTE_CONFIDENCE) tried.unshift(multi);
-  }
+  const multiByte = [...MULTI_BYTE.values()].filter((multi) => (detector.get(multi) ?? 0) > 0);
+  const sure = multiByte.filter((multi) => (detector.get(multi) ?? 0) >= MIN_MULTI_BYTE_CONFIDENCE);
+  return (
+    chooseAmong(bytes, [...sure, ...SINGLE_BYTE], detector) ??
+    // A few CJK names give chardet too few characters to be sure; when no single-byte code
+    // page reads the file either, the multi-byte readings it named at all are tried.
+    chooseAmong(
+      bytes,
+      multiByte.filter((multi) => !sure.includes(multi)),
+      detector,
+    )
+  );
+}
+
+function chooseAmong(
+  bytes: Buffer,
+  tried: readonly SourceEncoding[],
+  detector: ReadonlyMap<SourceEncoding, number>,
+): EncodingGuess | undefined {
+  if (tried.length === 0) return undefined;
   const candidates = spreadAcrossEqualDecodings(
     tried.map((encoding) => {
       const text = iconv.decode(bytes, encoding);

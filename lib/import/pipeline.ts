@@ -130,18 +130,28 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
   return new ImportRun(options, report, records, writer).run();
 }
 
+/** Below this, the report's line on the encoding says how to name it instead. */
+const UNSURE = 0.5;
+
 /** The report's line on a file that is not UTF-8: which encoding was used, and how it was chosen. */
-export function encodingNoteOf(encoding: SourceEncoding, decision: EncodingDecision): string | undefined {
+function encodingNoteOf(encoding: SourceEncoding, decision: EncodingDecision): string | undefined {
   if (encoding === 'utf-8') return undefined;
-  const how =
-    decision.how === 'detected'
-      ? `detected, ${Math.min(100, Math.max(1, Math.round(decision.confidence * 100)))}% sure`
-      : decision.how === 'asked'
-        ? 'as asked'
-        : decision.how === 'byte-order-mark'
-          ? 'its byte order mark says so'
-          : 'as before';
-  return `the file is not UTF-8; it was read as ${encoding} (${how})`;
+  const read = `the file is not UTF-8; it was read as ${encoding}`;
+  switch (decision.how) {
+    case 'detected': {
+      const sure = `${Math.min(100, Math.max(1, Math.round(decision.confidence * 100)))}% sure`;
+      // A short file in a legacy code page can read as words in several: the user knows which it is.
+      if (decision.confidence < UNSURE)
+        return `${read} (detected, ${sure}; if its text looks wrong, name its encoding in the 'encoding' option)`;
+      return `${read} (detected, ${sure})`;
+    }
+    case 'asked':
+      return `${read} (as asked)`;
+    case 'byte-order-mark':
+      return `${read} (its byte order mark says so)`;
+    default:
+      return `${read} (as before)`;
+  }
 }
 
 /** One run of an import: decides each record and controls progress, checkpoints and pauses. */

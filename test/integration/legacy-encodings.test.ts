@@ -33,7 +33,8 @@ async function storedAs(owner: string, expected: readonly Row[]): Promise<Row[]>
 
 const byName = (a: Row, b: Row): number => ((a.name ?? '') < (b.name ?? '') ? -1 : 1);
 
-const NOTE = /^the file is not UTF-8; it was read as (\S+) \(detected, \d+% sure\)$/;
+const NOTE =
+  /^the file is not UTF-8; it was read as (\S+) \(detected, \d+% sure(; if its text looks wrong, name its encoding in the 'encoding' option)?\)$/;
 
 /** The note names a code page that reads these bytes as the original (code pages agreeing on every byte of a file are the same reading). */
 function expectDetectedNote(messages: unknown, bytes: Buffer, sample: LegacySample): void {

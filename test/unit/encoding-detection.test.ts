@@ -37,6 +37,15 @@ describe('encoding detection on real-language phonebooks', () => {
     expect(decoded).toMatchObject({ encoding: 'koi8-r', decision: { how: 'detected', confidence: 1 } });
   });
 
+  it.each([
+    ['shift_jis', 'name\n山田太郎\n'],
+    ['gb18030', 'name\n王伟,北京建筑\n'],
+  ] as const)('reads a few CJK names in %s, too few for chardet to be sure of', async (encoding, csv) => {
+    const decoded = await decodeCsvSource(chunksOf(iconv.encode(csv, encoding)));
+    expect(decoded.encoding).toBe(encoding);
+    expect(await textOf(decoded)).toBe(csv);
+  });
+
   it('detects from the first 64 KiB of a larger file and decodes the rest the same way', async () => {
     const greek = LEGACY_SAMPLES.find((s) => s.language === 'Greek');
     if (!greek) throw new Error('no Greek sample');

@@ -204,6 +204,16 @@ describe('importContacts', () => {
     ]);
   });
 
+  it('says how to name the encoding when detection is unsure of it', async () => {
+    // Two Turkish names read as words in ISO-8859-1 too (Yýlmaz, Þahin): too little text to tell.
+    const { report } = await run(iconv.encode('name,company\nMehmet Yılmaz,Şahin\n', 'windows-1254'));
+    expect(report.error_messages).toEqual([
+      expect.stringMatching(
+        /^the file is not UTF-8; it was read as \S+ \(detected, \d+% sure; if its text looks wrong, name its encoding in the 'encoding' option\)$/,
+      ),
+    ]);
+  });
+
   it('reads a file in the encoding asked for, and says so', async () => {
     const latin = iconv.encode('name,company\nJosé,Café €\n', 'windows-1252');
     const report = await importContacts(chunksOf(latin), { owner: 'alice', writer: new MemoryWriter(), encoding: 'windows-1252' });
