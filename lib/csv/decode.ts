@@ -120,7 +120,10 @@ function isValidUtf16Prefix(bytes: Buffer, encoding: 'utf-16le' | 'utf-16be', co
  * nearly every other byte on one side is zero and almost none on the other, whatever the
  * script of its letters.
  */
-function utf16WithoutBomOf(sample: Buffer, complete: boolean): { encoding: 'utf-16le' | 'utf-16be'; confidence: number } | undefined {
+export function utf16WithoutBomOf(
+  sample: Buffer,
+  complete: boolean,
+): { encoding: 'utf-16le' | 'utf-16be'; confidence: number } | undefined {
   const pairs = Math.floor(sample.length / 2);
   if (pairs < 2) return undefined;
   let evenZeros = 0;

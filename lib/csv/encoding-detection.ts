@@ -37,9 +37,10 @@ const SINGLE_BYTE: readonly SourceEncoding[] = [
 ];
 
 /**
- * The multi-byte encodings taken only on chardet's word, and only from this confidence on
- * (ICU's scale: 10 means "valid bytes but no common character seen"). Below it, any byte
- * soup of a single-byte file might pass as Shift_JIS or GB18030.
+ * The multi-byte encodings, tried only when chardet names them: alongside the single-byte
+ * code pages from this confidence on (ICU's scale: 10 means "valid bytes but no common
+ * character seen"), below it only when no single-byte code page reads the file, since the
+ * bytes of a single-byte file often pass as valid Shift_JIS or GB18030.
  */
 const MULTI_BYTE: ReadonlyMap<string, SourceEncoding> = new Map([
   ['Shift_JIS', 'shift_jis'],

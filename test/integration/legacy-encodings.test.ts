@@ -69,6 +69,23 @@ describe('legacy code pages through the synchronous import', () => {
     },
   );
 
+  it.each(['utf-16le', 'utf-16be'] as const)(
+    'stores a %s file without a byte order mark exactly as the UTF-8 original',
+    async (encoding) => {
+      const bulgarian = LEGACY_SAMPLES.find((s) => s.language === 'Bulgarian');
+      if (!bulgarian) throw new Error('no Bulgarian sample');
+      const owner = `sync.${encoding}`;
+      const { status, body } = await importCsv(api, await api.userToken(owner), iconv.encode(bulgarian.csv, encoding, { addBOM: false }));
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ total_rows: 8, imported_rows: 8 });
+      expect(body.error_messages).toEqual([
+        expect.stringMatching(new RegExp(`^the file is not UTF-8; it was read as ${encoding} \\(detected, \\d+% sure\\)$`)),
+      ]);
+      const expected = rowsOf(bulgarian.csv).sort(byName);
+      expect(await storedAs(owner, expected)).toEqual(expected);
+    },
+  );
+
   it('reads the file in the encoding of the form field encoding, and says it was asked', async () => {
     const ukrainian = LEGACY_SAMPLES.find((s) => s.language === 'Ukrainian');
     if (!ukrainian) throw new Error('no Ukrainian sample');
