@@ -156,8 +156,8 @@ async function* asBuffers(source: AsyncIterable<Uint8Array>): AsyncIterable<Buff
  * Streams `bytes` decoded from `encoding`, chunk by chunk (a character cut between chunks is
  * kept for the next). UTF-8 stays bytes: csv-parse reads it faster and its byte offsets are
  * then the file's, which resuming a job by byte range needs. iconv-lite rather than Node's
- * TextDecoder: that one's windows-1252 is Latin-1 for 0x80–0x9F, and it lacks KOI8-U and Mac Roman
- * on Node builds with small ICU.
+ * TextDecoder: Node 20's windows-1252 decodes 0x80–0x9F as Latin-1's control characters
+ * (`€` becomes U+0080), and detection scored the candidates with iconv-lite's tables.
  */
 export async function* decodeAs(bytes: AsyncIterable<Uint8Array>, encoding: SourceEncoding): AsyncIterable<Buffer | string> {
   if (encoding === 'utf-8') {
