@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportReport } from '../lib/import/report.js';
@@ -40,9 +41,6 @@ interface CreatedUpload {
   status_url: string;
 }
 
-/** Files up to this size are read again to give an admin job's rejected rows their cells. */
-const MAX_LOCAL_REREAD_BYTES = 64 * 1024 * 1024;
-
 /** `phonebook import FILE`: the synchronous route or a job by size, the report, the exit code. */
 export async function runImport(api: Api, file: string, options: ImportOptions): Promise<ExitCode> {
   const size = await fileSizeOf(file);
@@ -67,7 +65,7 @@ export async function runImport(api: Api, file: string, options: ImportOptions):
   } else outcome = await importAsJob(api, file, size, options, view);
 
   process.stdout.write(options.json ? `${JSON.stringify(outcome.report, null, 2)}\n` : `${reportText(outcome.report)}\n`);
-  if (options.errors) await writeRejectedRows(api, file, size, options, outcome, view);
+  if (options.errors) await writeRejectedRows(api, file, options, outcome, view);
   return exitCodeOfReport(outcome.report, options.allowRejected ?? false);
 }
 
@@ -232,7 +230,6 @@ async function jobOf(api: Api, importId: string, user: string | undefined): Prom
 async function writeRejectedRows(
   api: Api,
   file: string,
-  size: number,
   options: ImportOptions,
   outcome: { report: ImportReport; job?: JobView },
   view: ProgressView,
@@ -247,13 +244,10 @@ async function writeRejectedRows(
     view.note(`Rejected rows: ${count(rejected)}, written to ${target}`);
     return;
   }
-  const bytes = size <= MAX_LOCAL_REREAD_BYTES ? await readFile(file) : new Uint8Array();
-  const { csv, rows } = rejectedRowsCsv(bytes, outcome.report.error_messages, options.delimiter);
+  const { csv, rows } = await rejectedRowsCsv(createReadStream(file), outcome.report.error_messages, options.delimiter);
   await writeFile(target, csv);
   view.note(`Rejected rows: ${count(rejected)}, ${count(rows)} written to ${target}`);
   if (rejectedRowMessagesOf(outcome.report.error_messages).truncated) {
     view.note(`The report lists the first rejected rows only; ${target} has those. Import the file as a user's job for the complete list.`);
   }
-  if (size > MAX_LOCAL_REREAD_BYTES)
-    view.note(`The file is over ${bytesText(MAX_LOCAL_REREAD_BYTES)}: ${target} has row numbers and reasons, not cells.`);
 }

@@ -1,3 +1,4 @@
+import { utf16WithoutBomOf } from './decode.js';
 import { type Delimiter, detectDelimiter } from './dialect.js';
 
 const QUOTE = 0x22;
@@ -9,13 +10,20 @@ function isBlankByte(byte: number): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0b || byte === 0x0c;
 }
 
+/** As much of a file as the importer looks at to recognise UTF-16 without a byte order mark. */
+const SNIFF_BYTES = 64 * 1024;
+
 /**
- * The text of the file as UTF-8 bytes (the fast path: no copy) or, for UTF-16 with a BOM,
- * re-encoded, so that one byte scan serves every encoding the importer reads.
+ * The text of the file as UTF-8 bytes (the fast path: no copy) or, for UTF-16 (with a BOM or
+ * recognised as the importer recognises it), re-encoded, so that one byte scan serves every
+ * encoding the importer reads: the legacy code pages and Shift_JIS/GB18030 keep line breaks,
+ * quotes and delimiters as their ASCII bytes, never inside a multi-byte character.
  */
 function utf8BytesOf(csv: Buffer): Buffer {
   if (csv[0] === 0xff && csv[1] === 0xfe) return Buffer.from(new TextDecoder('utf-16le').decode(csv), 'utf8');
   if (csv[0] === 0xfe && csv[1] === 0xff) return Buffer.from(new TextDecoder('utf-16be').decode(csv), 'utf8');
+  const utf16 = utf16WithoutBomOf(csv.subarray(0, SNIFF_BYTES), csv.length <= SNIFF_BYTES);
+  if (utf16 !== undefined) return Buffer.from(new TextDecoder(utf16.encoding).decode(csv), 'utf8');
   return csv;
 }
 

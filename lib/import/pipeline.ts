@@ -1,5 +1,5 @@
 import type { CsvError } from 'csv-parse';
-import type { SourceEncoding } from '../csv/decode.js';
+import type { EncodingDecision, SourceEncoding } from '../csv/decode.js';
 import type { Delimiter } from '../csv/dialect.js';
 import { type ColumnMapping, type HeaderMapping, mapHeader, readRecord, widthProblemOf } from '../csv/header.js';
 import { InvalidCsvError } from '../errors.js';
@@ -41,6 +41,8 @@ export interface ImportOptions {
   writer: ContactStore;
   /** Forced delimiter; detected from the header row when absent. */
   delimiter?: Delimiter;
+  /** Forced encoding (one of SOURCE_ENCODINGS); detected when absent. A resumed import keeps its checkpoint's. */
+  encoding?: SourceEncoding;
   /** Source header → column, over the presets and our own column names. */
   mapping?: ColumnMapping;
   /** Decide and report every row's outcome, write nothing. */
@@ -70,9 +72,6 @@ export interface ResumableImportOptions extends ImportOptions {
 export type ImportOutcome =
   | { status: 'completed'; report: ImportReport; header: string[] }
   | { status: 'paused'; checkpoint: ImportCheckpoint; progress: ImportProgress };
-
-/** The report's note on a file that is not UTF-8. */
-export const WINDOWS_1252_NOTE = 'the file is not valid UTF-8; it was read as Windows-1252';
 
 /** What the report says about a file's header, before its rows: the preset, and the columns left out. */
 export function headerNotesOf(header: HeaderMapping): string[] {
@@ -121,9 +120,12 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
   const report = resume ? ReportBuilder.restore(resume.report, maxMessages) : new ReportBuilder(maxMessages);
   const records = await openRecords(source, {
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+    ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(resume ? { resume } : {}),
   });
-  if (!resume && records.encoding === 'windows-1252') report.note(WINDOWS_1252_NOTE);
+  // A resumed run finds the note in the checkpoint's messages, written by the first run.
+  const encodingNote = encodingNoteOf(records.encoding, records.encodingDecision);
+  if (!resume && encodingNote !== undefined) report.note(encodingNote);
   // An import into an empty phonebook has nothing to read back: every identity it meets is
   // new, and the file's own repeats are rejected by the row rules. That halves the requests
   // of the common first bulk load. Asked again by every run of a job: once an earlier run has
@@ -135,6 +137,30 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
     onRejectedRow: options.onRejectedRow,
   });
   return new ImportRun(options, report, records, writer).run();
+}
+
+/** Below this, the report's line on the encoding says how to name it instead. */
+const UNSURE = 0.5;
+
+/** The report's line on a file that is not UTF-8: which encoding was used, and how it was chosen. */
+export function encodingNoteOf(encoding: SourceEncoding, decision: EncodingDecision): string | undefined {
+  if (encoding === 'utf-8') return undefined;
+  const read = `the file is not UTF-8; it was read as ${encoding}`;
+  switch (decision.how) {
+    case 'detected': {
+      const sure = `${Math.min(100, Math.max(1, Math.round(decision.confidence * 100)))}% sure`;
+      // A short file in a legacy code page can read as words in several: the user knows which it is.
+      if (decision.confidence < UNSURE)
+        return `${read} (detected, ${sure}; if its text looks wrong, name its encoding in the 'encoding' option)`;
+      return `${read} (detected, ${sure})`;
+    }
+    case 'asked':
+      return `${read} (as asked)`;
+    case 'byte-order-mark':
+      return `${read} (its byte order mark says so)`;
+    default:
+      return `${read} (as before)`;
+  }
 }
 
 /** One run of an import: decides each record and controls progress, checkpoints and pauses. */

@@ -2,7 +2,7 @@ import { type Delimiter, parseDelimiterField } from '../csv/dialect.js';
 import { type ColumnMapping, parseMappingField, resolveHeader } from '../csv/header.js';
 import { InvalidCsvError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
-import { headerNotesOf, isBlank, WINDOWS_1252_NOTE } from './pipeline.js';
+import { encodingNoteOf, headerNotesOf, isBlank } from './pipeline.js';
 import type { ImportPreview } from './preview-types.js';
 import { openRecords } from './records.js';
 import { csvFromForm, parseFlag } from './upload-import.js';
@@ -91,7 +91,9 @@ export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): P
     unknown_columns: [...header.unknown, ...header.repeated],
     rows_sampled: rows.length,
     header_error: problem ? String(problem.body.error ?? problem.message) : null,
-    notes: [...(records.encoding === 'windows-1252' ? [WINDOWS_1252_NOTE] : []), ...headerNotesOf(header)],
+    notes: [encodingNoteOf(records.encoding, records.encodingDecision), ...headerNotesOf(header)].filter(
+      (note): note is string => note !== undefined,
+    ),
   };
 }
 

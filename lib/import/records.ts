@@ -1,5 +1,5 @@
 import { CsvError, type Options as CsvParseOptions, Parser } from 'csv-parse';
-import { decodeCsvSource, type SourceEncoding } from '../csv/decode.js';
+import { decodeAs, decodeCsvSource, type EncodingDecision, type SourceEncoding } from '../csv/decode.js';
 import { type Delimiter, sniffDelimiter } from '../csv/dialect.js';
 
 /**
@@ -25,6 +25,8 @@ export type FileRecord = NumberedRecord | { row: number; malformed: string } | {
 
 export interface RecordSource {
   encoding: SourceEncoding;
+  /** How the encoding was decided (detected, asked for, ...), for the report. */
+  encodingDecision: EncodingDecision;
   delimiter: Delimiter;
   /** Bytes taken from the source so far (ahead of the records handled: the parser reads ahead). */
   bytesFetched(): number;
@@ -38,11 +40,14 @@ export interface RecordSource {
 export interface RecordOptions {
   /** Forced delimiter; detected from the header row when absent. */
   delimiter?: Delimiter;
+  /** Forced encoding; detected when absent. */
+  encoding?: SourceEncoding;
   /**
    * Continue an earlier run. A UTF-8 file then starts at `byteOffset`, at a row boundary: no
    * sniffing, no header in the stream, rows numbered from `nextRow`. Other encodings re-read
-   * the file from its start. The delimiter stays the first run's, as mid-file there is no
-   * header to read it from.
+   * the file from its start, decoded as the first run decided (never detected again: the
+   * first run may have been told the encoding). The delimiter stays the first run's, as
+   * mid-file there is no header to read it from.
    */
   resume?: { nextRow: number; encoding: SourceEncoding; delimiter?: Delimiter | undefined };
 }
@@ -80,10 +85,6 @@ async function* countBytes(source: AsyncIterable<Uint8Array>, counter: { bytes: 
     counter.bytes += chunk.byteLength;
     yield chunk;
   }
-}
-
-async function* asBuffers(source: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
-  for await (const chunk of source) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /** Pushes decoded chunks into the parser, honouring its back-pressure. */
@@ -152,7 +153,9 @@ export async function openRecords(source: AsyncIterable<Uint8Array>, options: Re
   const counted = countBytes(source, byteCounter);
   const resume = options.resume;
   const resumesAtOffset = resume?.encoding === 'utf-8';
-  const decoded = resumesAtOffset ? { encoding: 'utf-8' as const, chunks: asBuffers(counted) } : await decodeCsvSource(counted);
+  const decoded = resume
+    ? { encoding: resume.encoding, decision: { how: 'checkpoint' as const }, chunks: decodeAs(counted, resume.encoding) }
+    : await decodeCsvSource(counted, options.encoding);
   const dialect = resume
     ? { delimiter: options.delimiter ?? resume.delimiter ?? ',', chunks: decoded.chunks }
     : await sniffDelimiter(decoded.chunks, options.delimiter);
@@ -164,6 +167,7 @@ export async function openRecords(source: AsyncIterable<Uint8Array>, options: Re
   const parser = new NumberingParser(parserOptionsOf(dialect.delimiter, !resumesAtOffset, onSkip), () => ++row);
   return {
     encoding: decoded.encoding,
+    encodingDecision: decoded.decision,
     delimiter: dialect.delimiter,
     bytesFetched: () => byteCounter.bytes,
     records: inFileOrder(parser, skipped),

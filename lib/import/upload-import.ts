@@ -1,3 +1,4 @@
+import { parseEncodingField } from '../csv/decode.js';
 import { parseDelimiterField } from '../csv/dialect.js';
 import { parseMappingField } from '../csv/header.js';
 import { countCsvRows } from '../csv/record-count.js';
@@ -46,8 +47,9 @@ export function parseFlag(name: string, raw: string | undefined): boolean {
 
 /**
  * Imports the CSV of an upload form into `owner`'s phonebook. Optional fields: `delimiter`
- * (`,` `;` tab; detected when absent), `mapping` (JSON, source header → column) and
- * `dry_run=true` (report what would happen, write nothing).
+ * (`,` `;` tab; detected when absent), `encoding` (one of SOURCE_ENCODINGS; detected when
+ * absent), `mapping` (JSON, source header → column) and `dry_run=true` (report what would
+ * happen, write nothing).
  *
  * A synchronous import must end before API Gateway stops waiting (29 s), so a file of more
  * than `deps.maxRows` rows is refused with TooManyRowsError (413, naming `jobsRoute`, where
@@ -61,11 +63,13 @@ export async function importForm(
 ): Promise<ImportReport> {
   const csv = csvFromForm(form);
   const delimiter = parseDelimiterField(form.fields.delimiter);
+  const encoding = parseEncodingField(form.fields.encoding);
   const rows = countCsvRows(csv, delimiter);
   if (rows > deps.maxRows) throw new TooManyRowsError(rows, deps.maxRows, jobsRoute);
   return importContacts(once(csv), {
     owner,
     ...(delimiter ? { delimiter } : {}),
+    ...(encoding ? { encoding } : {}),
     mapping: parseMappingField(form.fields.mapping),
     dryRun: parseFlag('dry_run', form.fields.dry_run),
     writer: deps.writer,

@@ -55,7 +55,11 @@ describe('CSV dialects, property-based', () => {
         async (contacts, delimiter, encoding, chunkSize) => {
           const csv = stringify([[...COLUMNS], ...contacts.map((c) => COLUMNS.map((column) => c[column]))], { delimiter });
           const writer = new MemoryWriter();
-          const report = await importContacts(chunksOf(encode(csv, encoding), chunkSize), { owner: 'prop', writer });
+          // Random strings of a few letters are not text a detector can place ('aÜ' reads as well
+          // in Mac Roman, 'a‹'): the legacy code page is named, as the form's `encoding` field
+          // does. Detection is tested on real-language text in encoding-detection.test.ts.
+          const asked = encoding === 'windows-1252' ? { encoding: 'windows-1252' as const } : {};
+          const report = await importContacts(chunksOf(encode(csv, encoding), chunkSize), { owner: 'prop', writer, ...asked });
           expect(report).toMatchObject({ total_rows: contacts.length, created_rows: contacts.length, skipped_rows: 0 });
           const stored = [...writer.stored.values()].map((c) => COLUMNS.map((column) => c[column]));
           const expected = contacts.map((c) => COLUMNS.map((column) => c[column].trim()));

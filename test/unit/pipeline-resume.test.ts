@@ -1,4 +1,6 @@
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import type { SourceEncoding } from '../../lib/csv/decode.js';
 import { contactId } from '../../lib/contacts/identity.js';
 import { type ImportCheckpoint, type ImportOutcome, runImport } from '../../lib/import/pipeline.js';
 import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
@@ -15,7 +17,7 @@ function sampleCsv(rows: number): string {
 }
 
 /** Runs an import that pauses every `pauseEvery` rows, resuming as the job runner does. */
-async function importInSteps(bytes: Buffer, pauseEvery: number, writer: MemoryWriter) {
+async function importInSteps(bytes: Buffer, pauseEvery: number, writer: MemoryWriter, firstRun: { encoding?: SourceEncoding } = {}) {
   let checkpoint: ImportCheckpoint | undefined;
   let runs = 0;
   const rejected: number[] = [];
@@ -26,7 +28,8 @@ async function importInSteps(bytes: Buffer, pauseEvery: number, writer: MemoryWr
     const outcome: ImportOutcome = await runImport(chunksOf(source, 1000), {
       owner: 'o',
       writer,
-      ...(checkpoint ? { resumeFrom: checkpoint } : {}),
+      // As the job runner does: options of the first run only; a continuation has its checkpoint.
+      ...(checkpoint ? { resumeFrom: checkpoint } : firstRun),
       shouldPause: () => ++rowsThisRun >= pauseEvery,
       onRejectedRow: (row) => rejected.push(row),
     });
@@ -68,13 +71,30 @@ describe('runImport pause and resume', () => {
   });
 
   it('resumes a Windows-1252 file by re-reading and skipping the rows already handled', async () => {
-    const bytes = Buffer.from(sampleCsv(120).replaceAll('Zoë', 'Zo\u00eb'), 'latin1');
+    const bytes = iconv.encode(sampleCsv(120), 'windows-1252');
     const { once, single, stepped, result } = await importOnceAndInSteps(bytes, 25);
     expect(result.runs).toBeGreaterThan(3);
     expect(result.report).toEqual(single.report);
-    expect(result.report.error_messages[0]).toBe('the file is not valid UTF-8; it was read as Windows-1252');
+    expect(result.report.error_messages[0]).toMatch(
+      /^the file is not UTF-8; it was read as (windows-1252|iso-8859-1) \(detected, \d+% sure(; if its text looks wrong, name its encoding in the 'encoding' option)?\)$/,
+    );
     expect(stepped.writes.map((w) => w.contact.company)).toEqual(once.writes.map((w) => w.contact.company));
     expect(stepped.writes.some((w) => w.contact.company === 'Zoë & Co')).toBe(true);
+  });
+
+  it('continues in the encoding the first run was asked for, which the checkpoint records', async () => {
+    // KOI8-R bytes read as Windows-1251, as asked: detection would read them as KOI8-R.
+    const bytes = iconv.encode(`name,company\n${Array.from({ length: 60 }, (_, i) => `Дмитрий ${i},ООО Ветер`).join('\n')}\n`, 'koi8-r');
+    const asked = { encoding: 'windows-1251' as const };
+    const once = new MemoryWriter();
+    const single = await importInSteps(bytes, Number.POSITIVE_INFINITY, once, asked);
+    const stepped = new MemoryWriter();
+    const result = await importInSteps(bytes, 13, stepped, asked);
+    expect(result.runs).toBeGreaterThan(3);
+    expect(result.report).toEqual(single.report);
+    expect(result.report.error_messages).toEqual(['the file is not UTF-8; it was read as windows-1251 (as asked)']);
+    const asRead = iconv.decode(iconv.encode('ООО Ветер', 'koi8-r'), 'windows-1251');
+    expect(new Set(stepped.writes.map((w) => w.contact.company))).toEqual(new Set([asRead]));
   });
 
   it('gives a checkpoint whose byte offset is where the next row starts', async () => {

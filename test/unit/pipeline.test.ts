@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { InvalidCsvError } from '../../lib/errors.js';
 import { importContacts } from '../../lib/import/pipeline.js';
@@ -194,11 +195,42 @@ describe('importContacts', () => {
     await expect(run(png)).rejects.toMatchObject({ status: 400, body: { error: 'the file is not CSV text (it contains binary data)' } });
   });
 
-  it('reads a file that is not UTF-8 as Windows-1252 and says so', async () => {
-    const latin = Buffer.from('name,company\nJos\xe9,Caf\xe9 \x80\n', 'latin1');
-    const { writer, report } = await run(latin);
-    expect(writer.writes[0]?.contact).toMatchObject({ name: 'José', company: 'Café €' });
-    expect(report.error_messages).toEqual(['the file is not valid UTF-8; it was read as Windows-1252']);
+  it('reads a file in a legacy code page and says which one and how sure', async () => {
+    const cyrillic = iconv.encode('name,company\nДмитрий Иванов,ООО Северный ветер\n', 'windows-1251');
+    const { writer, report } = await run(cyrillic, new MemoryWriter(), 7);
+    expect(writer.writes[0]?.contact).toMatchObject({ name: 'Дмитрий Иванов', company: 'ООО Северный ветер' });
+    expect(report.error_messages).toEqual([
+      expect.stringMatching(/^the file is not UTF-8; it was read as windows-1251 \(detected, \d+% sure\)$/),
+    ]);
+  });
+
+  it('says how to name the encoding when detection is unsure of it', async () => {
+    // Two Turkish names read as words in ISO-8859-1 too (Yýlmaz, Þahin): too little text to tell.
+    const { report } = await run(iconv.encode('name,company\nMehmet Yılmaz,Şahin\n', 'windows-1254'));
+    expect(report.error_messages).toEqual([
+      expect.stringMatching(
+        /^the file is not UTF-8; it was read as \S+ \(detected, \d+% sure; if its text looks wrong, name its encoding in the 'encoding' option\)$/,
+      ),
+    ]);
+  });
+
+  it('reads a file in the encoding asked for, and says so', async () => {
+    const latin = iconv.encode('name,company\nJosé,Café €\n', 'windows-1252');
+    const report = await importContacts(chunksOf(latin), { owner: 'alice', writer: new MemoryWriter(), encoding: 'windows-1252' });
+    expect(report.error_messages).toEqual(['the file is not UTF-8; it was read as windows-1252 (as asked)']);
+  });
+
+  it('rejects a file that is not text in the encoding asked for', async () => {
+    const utf8 = Buffer.from('name\nJosé\n', 'utf8');
+    const asked = importContacts(chunksOf(Buffer.concat([utf8, Buffer.from([0xff])])), {
+      owner: 'alice',
+      writer: new MemoryWriter(),
+      encoding: 'utf-8',
+    });
+    await expect(asked).rejects.toMatchObject({
+      status: 400,
+      body: { message: 'invalid CSV file', error: 'the file cannot be read as utf-8, the encoding asked for: it is not valid UTF-8' },
+    });
   });
 
   it('reads UTF-16 with a BOM', async () => {

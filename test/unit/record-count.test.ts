@@ -39,6 +39,12 @@ describe('countCsvRows', () => {
     expect(countCsvRows(utf16)).toBe(2);
   });
 
+  it('reads UTF-16 without a byte order mark, as the importer recognises it', () => {
+    const rows = 'name,company\nДмитрий Иванов,ООО Ветер\n\nЕкатерина Смирнова,\n';
+    expect(countCsvRows(Buffer.from(rows, 'utf16le'))).toBe(2);
+    expect(countCsvRows(Buffer.from(rows, 'utf16le').swap16())).toBe(2);
+  });
+
   it("uses the header's delimiter: a semicolon file with commas in its cells", () => {
     expect(count('name;notes\nA;x,y\n,;\n')).toBe(2);
   });
