@@ -83,12 +83,22 @@ export interface SourceContactCleaner {
 export interface User {
   username: string;
   createdAt: string;
+  /** The groups the super admin put the user in (lib/groups.ts); empty when none. */
+  groups: string[];
+}
+
+/** What an admin's PUT sets on a user; an absent field leaves the stored value as it is. */
+export interface UserSettings {
+  groups?: string[];
 }
 
 export interface UserRepository {
   findUser(username: string): Promise<User | undefined>;
-  /** Creates the user, or keeps the existing record; resolves with whether it was new. */
-  registerUser(username: string): Promise<{ user: User; created: boolean }>;
+  /**
+   * Creates the user, or keeps the existing record, and applies `settings`; resolves with the
+   * stored record and whether it was new.
+   */
+  registerUser(username: string, settings?: UserSettings): Promise<{ user: User; created: boolean }>;
 }
 
 // Import jobs, the upload bucket, starting invocations, re-import sources
