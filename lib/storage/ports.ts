@@ -21,6 +21,11 @@ export interface ContactWrite {
   rowNumber: number;
   contact: Contact;
   origin?: ContactOrigin;
+  /**
+   * The stored contact's `type` before this write, when the writer knows it: the groups it no
+   * longer shares with lose their share items (docs/table-design.md, "Group contacts").
+   */
+  previousType?: string;
 }
 
 /** A row storage gave up on after its retries. */
@@ -62,9 +67,21 @@ export interface ContactPage {
   nextCursor: string | null;
 }
 
+export interface VisibleContactsOptions {
+  cursor?: string;
+  limit: number;
+  /** The groups the reader belongs to: other owners' contacts shared with them are listed too. */
+  groups?: readonly string[];
+  /** Other owners' public contacts (default true); an export leaves them out. */
+  includePublic?: boolean;
+}
+
 export interface ContactReader {
-  /** The owner's contacts, then other owners' public contacts, a page at a time. */
-  listVisibleContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage>;
+  /**
+   * The reader's own contacts, then other owners' public contacts, then other owners' contacts
+   * shared with one of `groups`, each once, a page at a time behind one cursor.
+   */
+  listVisibleContacts(owner: string, options: VisibleContactsOptions): Promise<ContactPage>;
 }
 
 export interface OwnContactReader {
