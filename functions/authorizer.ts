@@ -86,6 +86,8 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
       principal: 'user',
       username: principal.username,
       capabilities: principal.capabilities.join(' '),
+      // A context value must be a string: the claim's groups travel as JSON (names may hold spaces).
+      groups: JSON.stringify(principal.groups),
     });
   }
   logger.info('access denied', {

@@ -1,8 +1,10 @@
 import { BadRequestError } from '../lib/errors.js';
 import { jsonResponse } from '../lib/http/responses.js';
 import { configSection } from '../lib/config.js';
+import { memberGroupsFor } from '../lib/groups.js';
 import { userRoute } from './layer/http-route.js';
 import { contacts } from './wiring/contacts.js';
+import { users } from './wiring/users.js';
 
 const { contactsPageSize } = configSection('imports');
 
@@ -15,11 +17,17 @@ function pageSize(raw: string | undefined): number {
   return limit;
 }
 
-/** GET /phonebook/contacts: the caller's contacts, then other users' public ones. */
-export const handler = userRoute(async (event, owner) => {
+/**
+ * GET /phonebook/contacts: the caller's contacts, then other users' public ones, then those
+ * shared with a group the caller belongs to.
+ */
+export const handler = userRoute(async (event, owner, caller) => {
   const query = event.queryStringParameters ?? {};
+  const limit = pageSize(query.limit);
+  const groups = await memberGroupsFor(users, owner, caller.claimedGroups);
   const page = await contacts.listVisibleContacts(owner, {
-    limit: pageSize(query.limit),
+    limit,
+    groups,
     ...(query.cursor ? { cursor: query.cursor } : {}),
   });
   return jsonResponse(200, { contacts: page.contacts, next_cursor: page.nextCursor });

@@ -1,5 +1,6 @@
 import { BadRequestError, NotFoundError } from './errors.js';
-import type { UserRepository } from './storage/ports.js';
+import { validateGroupNames } from './groups.js';
+import type { User, UserRepository, UserSettings } from './storage/ports.js';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{1,128}$/;
 
@@ -22,4 +23,18 @@ export async function requireRegisteredUser(username: unknown, users: UserReposi
   if (!name) throw new BadRequestError('username field is required');
   if (!isValidUsername(name) || !(await users.findUser(name))) throw new NotFoundError('target user not found');
   return name;
+}
+
+/**
+ * What an admin's `PUT /admin/users/{username}` body sets: `groups` when present (an array of
+ * names, see lib/groups.ts; `[]` clears them). Other keys belong to other settings and are
+ * left to them. Throws BadRequestError naming the problem.
+ */
+export function userSettingsOf(body: Record<string, unknown>): UserSettings {
+  return 'groups' in body ? { groups: validateGroupNames(body.groups) } : {};
+}
+
+/** A user as the admin routes show it. */
+export function userViewOf(user: User): { username: string; created_at: string; groups: string[] } {
+  return { username: user.username, created_at: user.createdAt, groups: user.groups };
 }

@@ -44,18 +44,38 @@ function httpRoute(
   return (event, context) => handler(event, context ?? ({} as Context));
 }
 
-function usernameOf(event: HttpEvent): string {
+/** The user who called a user route, as the token names them. */
+export interface UserCaller {
+  username: string;
+  /** The token's `groups` claim (see lib/groups.ts for how it joins the stored groups). */
+  claimedGroups: string[];
+}
+
+function userCallerOf(event: HttpEvent): UserCaller {
   const caller = callerOf(event);
   // The guard ran first and let only a user through; this narrows the type.
   if (caller.kind !== 'user') throw new Error('user route reached without a user');
-  return caller.username;
+  return { username: caller.username, claimedGroups: caller.claimedGroups };
 }
 
-/** A route for users: `handle` gets the caller's username (the token's `sub`), the phonebook's owner. */
-export function userRoute(handle: (event: HttpEvent, owner: string) => Promise<HttpResponse>, options: RouteOptions = {}): HttpHandler {
+function usernameOf(event: HttpEvent): string {
+  return userCallerOf(event).username;
+}
+
+/**
+ * A route for users: `handle` gets the caller's username (the token's `sub`), the phonebook's
+ * owner, and the caller as the token describes them.
+ */
+export function userRoute(
+  handle: (event: HttpEvent, owner: string, caller: UserCaller) => Promise<HttpResponse>,
+  options: RouteOptions = {},
+): HttpHandler {
   return httpRoute(
     'user',
-    (event) => handle(event, usernameOf(event)),
+    (event) => {
+      const caller = userCallerOf(event);
+      return handle(event, caller.username, caller);
+    },
     (event) => ({ kind: 'user', username: usernameOf(event) }),
     options,
   );

@@ -4,7 +4,19 @@ import { ACCESS_MESSAGES, accessScopeOf } from '../../lib/auth/access.js';
 import { UnauthorizedError } from '../../lib/errors.js';
 import type { HttpResponse } from '../../lib/http/responses.js';
 
-export type Caller = { kind: 'super-admin' } | { kind: 'user'; username: string };
+import { groupsOfClaim } from '../../lib/groups.js';
+
+export type Caller = { kind: 'super-admin' } | { kind: 'user'; username: string; claimedGroups: string[] };
+
+/** The token's groups as the authorizer passed them (a JSON array in a string); none when absent. */
+function claimedGroupsOf(raw: unknown): string[] {
+  if (typeof raw !== 'string' || raw === '') return [];
+  try {
+    return groupsOfClaim(JSON.parse(raw));
+  } catch {
+    return [];
+  }
+}
 
 /**
  * Who called, as the authorizer let them through; decided by the route's declared resource
@@ -23,7 +35,7 @@ export function callerOf(event: APIGatewayProxyEvent): Caller {
   if (context?.principal !== 'user' || typeof context.username !== 'string') {
     throw new UnauthorizedError(ACCESS_MESSAGES.authorizationRequired);
   }
-  return { kind: 'user', username: context.username };
+  return { kind: 'user', username: context.username, claimedGroups: claimedGroupsOf(context.groups) };
 }
 
 /**

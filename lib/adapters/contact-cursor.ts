@@ -1,16 +1,22 @@
 import { BadRequestError } from '../errors.js';
+import { groupNameProblemOf } from '../groups.js';
 import { isValidUsername } from '../users.js';
 
 /**
  * Where a contact listing stopped: the shard being read and DynamoDB's LastEvaluatedKey in it.
  * Shards 0..shardCount-1 are the owner's own partitions, shardCount..2*shardCount-1 the public
- * index's. The cursor goes to the client and comes back, so it is untrusted input: a crafted
- * key must never reach DynamoDB (a malformed one fails the Query, a foreign one would start
- * reading another owner's partition), hence each key attribute is checked against the shard.
+ * index's, 2*shardCount..3*shardCount-1 the share partitions of group `g` (the reader's groups
+ * are walked in sorted order, one group's shards after the other's). The cursor goes to the
+ * client and comes back, so it is untrusted input: a crafted key must never reach DynamoDB (a
+ * malformed one fails the Query, a foreign one would start reading another owner's partition),
+ * hence each key attribute is checked against the shard. A group cursor is followed only for a
+ * group the reader belongs to when the page is read (the listing checks), so `g` alone grants
+ * nothing.
  */
 export interface ContactCursor {
   s: number;
   k?: Record<string, string>;
+  g?: string;
 }
 
 const MAX_CURSOR_LENGTH = 2048;
@@ -38,10 +44,23 @@ function validId(value: unknown): boolean {
   return typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH;
 }
 
-/** The owner's own shard `n` is `<owner>#<n>`; a public-index key also names the item's table key. */
-function validStartKey(key: unknown, shard: number, owner: string, shardCount: number): boolean {
+/** The share partition of `group`'s shard `n` (docs/table-design.md, "Group contacts"). */
+export function groupPartitionOf(group: string, shard: number): string {
+  return `group#${group}#${shard}`;
+}
+
+/**
+ * The owner's own shard `n` is `<owner>#<n>`; a public-index key also names the item's table
+ * key; a group key is the share partition of the cursor's group and shard.
+ */
+function validStartKey(key: unknown, shard: number, owner: string, shardCount: number, group: string | undefined): boolean {
   if (!isPlainObject(key)) return false;
   if (shard < shardCount) return sameKeys(key, ['id', 'pk']) && key.pk === `${owner}#${shard}` && validId(key.id);
+  if (shard >= 2 * shardCount) {
+    return (
+      group !== undefined && sameKeys(key, ['id', 'pk']) && key.pk === groupPartitionOf(group, shard - 2 * shardCount) && validId(key.id)
+    );
+  }
   if (!sameKeys(key, ['id', 'pk', 'publicPk']) || key.publicPk !== `public#${shard - shardCount}` || !validId(key.id)) return false;
   const match = typeof key.pk === 'string' ? /^(.+)#(\d{1,3})$/.exec(key.pk) : null;
   return match !== null && isValidUsername(match[1] ?? '') && Number(match[2]) < shardCount;
@@ -57,10 +76,19 @@ export function decodeContactCursor(raw: string | undefined, owner: string, shar
   } catch {
     throw invalidCursor();
   }
-  if (!isPlainObject(parsed) || !sameKeys(parsed, 'k' in parsed ? ['k', 's'] : ['s'])) throw invalidCursor();
+  if (!isPlainObject(parsed)) throw invalidCursor();
   const shard = parsed.s;
-  if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard >= 2 * shardCount) throw invalidCursor();
-  if (!('k' in parsed)) return { s: shard };
-  if (!validStartKey(parsed.k, shard, owner, shardCount)) throw invalidCursor();
-  return { s: shard, k: parsed.k as Record<string, string> };
+  if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard >= 3 * shardCount) throw invalidCursor();
+  const groupPhase = shard >= 2 * shardCount;
+  const expected = ['s', ...('k' in parsed ? ['k'] : []), ...(groupPhase ? ['g'] : [])];
+  if (!sameKeys(parsed, expected)) throw invalidCursor();
+  let group: string | undefined;
+  if (groupPhase) {
+    if (typeof parsed.g !== 'string' || groupNameProblemOf(parsed.g) !== undefined) throw invalidCursor();
+    group = parsed.g;
+  }
+  const base: ContactCursor = { s: shard, ...(group !== undefined ? { g: group } : {}) };
+  if (!('k' in parsed)) return base;
+  if (!validStartKey(parsed.k, shard, owner, shardCount, group)) throw invalidCursor();
+  return { ...base, k: parsed.k as Record<string, string> };
 }

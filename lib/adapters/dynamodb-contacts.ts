@@ -10,10 +10,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contact } from '../contacts/contact.js';
+import { sharedGroupsOf } from '../contacts/contact-type.js';
 import { CONTACT_FIELDS, type ContactType } from '../contacts/fields.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../storage/retry.js';
 import { retryPolicyOfClient } from './aws-clients.js';
-import { decodeContactCursor, encodeContactCursor } from './contact-cursor.js';
+import { type ContactCursor, decodeContactCursor, encodeContactCursor, groupPartitionOf } from './contact-cursor.js';
 import type {
   ContactPage,
   ContactReader,
@@ -22,13 +23,16 @@ import type {
   ContactWriteFailure,
   OwnContactReader,
   SourceContactCleaner,
+  VisibleContactsOptions,
 } from '../storage/ports.js';
 
 /**
  * Key design (docs/table-design.md): one owner's contacts are spread over SHARD_COUNT
  * partitions, `pk = <owner>#<shard>`, where the shard is the first hex digit of the contact id
  * (a hash), so a large import never concentrates on one partition's write limit.
- * Public contacts also carry `publicPk = public#<shard>`, a sparse GSI key.
+ * Public contacts also carry `publicPk = public#<shard>`, a sparse GSI key. A contact shared
+ * with groups has one share item per group, `pk = group#<group>#<shard>`, `id` the contact's,
+ * `contactPk` its table key: the index a group's contacts are read by.
  */
 export const SHARD_COUNT = 16;
 export const PUBLIC_INDEX = 'public-contacts';
@@ -129,8 +133,17 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
 
   async writeContacts(batch: readonly ContactWrite[]): Promise<ContactWriteFailure[]> {
     const now = new Date().toISOString();
+    // Share items first: one written for a contact that then fails is only a pointer the
+    // listing checks against the contact itself (and drops), whereas a contact written without
+    // its share item would be hidden from its group.
+    const unshared = await this.writeShareItems(batch);
+    const writable = unshared.size === 0 ? batch : batch.filter((write) => !unshared.has(write.contact.id));
+    const failures: ContactWriteFailure[] = batch
+      .filter((write) => unshared.has(write.contact.id))
+      .map((write) => ({ rowNumber: write.rowNumber, reason: unshared.get(write.contact.id) ?? '' }));
+    if (writable.length === 0) return failures;
     const rowById = new Map<string, number>();
-    const requests: WriteRequest[] = batch.map((write) => {
+    const requests: WriteRequest[] = writable.map((write) => {
       rowById.set(write.contact.id, write.rowNumber);
       return putRequestOf(write, now);
     });
@@ -139,13 +152,38 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
       result.error !== undefined && refusesBatch(result.error)
         ? await this.writeIndividually(result.pending)
         : result.pending.map((request) => ({ request, reason: result.reason }));
-    if (unwritten.length === 0) return [];
     // A write whose every answer was lost may have been stored all the same: a row is
     // declared failed only when a consistent read shows it is not stored as written.
-    const stored = await this.storedAsWritten(unwritten.map(({ request }) => request));
-    return unwritten
-      .filter(({ request }) => !stored.has(idOf(request)))
-      .map(({ request, reason }) => ({ rowNumber: rowById.get(idOf(request)) ?? 0, reason }));
+    const stored = unwritten.length === 0 ? new Set<string>() : await this.storedAsWritten(unwritten.map(({ request }) => request));
+    const failed = unwritten.filter(({ request }) => !stored.has(idOf(request)));
+    const failedIds = new Set(failed.map(({ request }) => idOf(request)));
+    await this.removeShareItems(writable.filter((write) => !failedIds.has(write.contact.id)).flatMap(unsharedItemsOf));
+    return [...failures, ...failed.map(({ request, reason }) => ({ rowNumber: rowById.get(idOf(request)) ?? 0, reason }))];
+  }
+
+  /**
+   * Puts the share items of the batch's group contacts; resolves with the contacts (by id) whose
+   * share items could not all be written, and why.
+   */
+  private async writeShareItems(batch: readonly ContactWrite[]): Promise<Map<string, string>> {
+    const unshared = new Map<string, string>();
+    const requests = batch.flatMap(({ contact }) => sharedGroupsOf(contact.type).map((group) => shareItemPut(contact, group)));
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
+      const { pending, reason } = await this.batchWrite(requests.slice(i, i + BATCH_WRITE_LIMIT));
+      for (const request of pending) unshared.set(idOf(request), `could not share with its groups: ${reason}`);
+    }
+    return unshared;
+  }
+
+  /**
+   * Deletes share items no contact needs any more. Best effort: one left behind points to a
+   * contact that no longer names the group, and the listing drops it (`groupContactsOf`).
+   */
+  private async removeShareItems(keys: Array<Record<string, AttributeValue>>): Promise<void> {
+    for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
+      const deletes = keys.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
+      await this.batchWrite(deletes);
+    }
   }
 
   /**
@@ -223,17 +261,24 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
             // Only what this source wrote in an earlier run: hand-made contacts and other
             // sources' contacts carry no or another sourceId.
             FilterExpression: 'sourceId = :source AND importId <> :keep',
-            ProjectionExpression: 'pk, id',
+            ProjectionExpression: 'pk, id, #type',
+            ExpressionAttributeNames: { '#type': 'type' },
             ExpressionAttributeValues: marshall({ ':pk': `${owner}#${shard}`, ':source': sourceId, ':keep': keepImportId }),
             ExclusiveStartKey: startKey,
           }),
         );
-        const keys = result.Items ?? [];
-        for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
-          const deletes = keys.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
+        const items = result.Items ?? [];
+        for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) {
+          const chunk = items.slice(i, i + BATCH_WRITE_LIMIT);
+          const deletes = chunk.map((item) => ({
+            DeleteRequest: { Key: { pk: item.pk as AttributeValue, id: item.id as AttributeValue } },
+          }));
           const { pending, reason } = await this.batchWrite(deletes);
           if (pending.length > 0) throw new Error(`could not delete ${pending.length} stale contacts: ${reason}`);
           removed += deletes.length;
+          await this.removeShareItems(
+            chunk.flatMap((item) => sharedGroupsOf(item.type?.S ?? '').map((group) => shareItemKeyOf(group, item.id?.S ?? ''))),
+          );
         }
         startKey = result.LastEvaluatedKey;
       } while (startKey);
@@ -297,48 +342,187 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
   }
 
   listOwnContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage> {
-    return this.listVisibleContacts(owner, options, SHARD_COUNT);
+    return this.listVisibleContacts(owner, { ...options, includePublic: false, groups: [] });
   }
 
-  /** `endShard` SHARD_COUNT stops after the owner's own shards (export); the default goes on to public ones. */
-  async listVisibleContacts(owner: string, options: { cursor?: string; limit: number }, endShard = 2 * SHARD_COUNT): Promise<ContactPage> {
-    const cursor = decodeContactCursor(options.cursor, owner, SHARD_COUNT);
+  /**
+   * Phases behind one cursor (lib/adapters/contact-cursor.ts): the owner's 16 shards, the 16
+   * public shards (unless `includePublic` is false), then for each of `groups`, in sorted
+   * order, its 16 share partitions.
+   */
+  async listVisibleContacts(owner: string, options: VisibleContactsOptions): Promise<ContactPage> {
+    const groups = [...new Set(options.groups ?? [])].sort();
+    const walk = new ListingWalk(groups, options.includePublic ?? true, decodeContactCursor(options.cursor, owner, SHARD_COUNT));
     const contacts: Contact[] = [];
-    let shard = cursor.s;
-    let startKey = cursor.k;
-    while (shard < endShard && contacts.length < options.limit) {
-      const ownPhase = shard < SHARD_COUNT;
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ...(ownPhase
-            ? {
-                KeyConditionExpression: 'pk = :pk',
-                ExpressionAttributeValues: marshall({ ':pk': `${owner}#${shard}` }),
-              }
-            : {
-                IndexName: PUBLIC_INDEX,
-                KeyConditionExpression: 'publicPk = :pk',
-                // The caller's own public contacts were listed in the first phase.
-                FilterExpression: '#owner <> :owner',
-                ExpressionAttributeNames: { '#owner': 'owner' },
-                ExpressionAttributeValues: marshall({ ':pk': `public#${shard - SHARD_COUNT}`, ':owner': owner }),
-              }),
-          Limit: options.limit - contacts.length,
-          ExclusiveStartKey: startKey ? marshall(startKey) : undefined,
-        }),
-      );
-      for (const item of result.Items ?? []) contacts.push(fromItem(unmarshall(item)));
-      if (result.LastEvaluatedKey) {
-        startKey = unmarshall(result.LastEvaluatedKey) as Record<string, string>;
-      } else {
-        shard += 1;
-        startKey = undefined;
+    while (!walk.done && contacts.length < options.limit) {
+      const limit = options.limit - contacts.length;
+      const startKey = walk.startKey ? marshall(walk.startKey) : undefined;
+      const page =
+        walk.group !== undefined
+          ? await this.groupContactsOf(owner, groups, walk.group, walk.shard - 2 * SHARD_COUNT, limit, startKey)
+          : await this.ownOrPublicContactsOf(owner, walk.shard, limit, startKey);
+      contacts.push(...page.contacts);
+      walk.next(page.lastKey ? (unmarshall(page.lastKey) as Record<string, string>) : undefined);
+    }
+    return { contacts, nextCursor: walk.done ? null : encodeContactCursor(walk.cursor()) };
+  }
+
+  /** One page of shard `shard` of the owner's phase (below SHARD_COUNT) or of the public one. */
+  private async ownOrPublicContactsOf(
+    owner: string,
+    shard: number,
+    limit: number,
+    startKey: Record<string, AttributeValue> | undefined,
+  ): Promise<{ contacts: Contact[]; lastKey: Record<string, AttributeValue> | undefined }> {
+    const ownPhase = shard < SHARD_COUNT;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ...(ownPhase
+          ? {
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: marshall({ ':pk': `${owner}#${shard}` }),
+            }
+          : {
+              IndexName: PUBLIC_INDEX,
+              KeyConditionExpression: 'publicPk = :pk',
+              // The caller's own public contacts were listed in the first phase.
+              FilterExpression: '#owner <> :owner',
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: marshall({ ':pk': `public#${shard - SHARD_COUNT}`, ':owner': owner }),
+            }),
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    return { contacts: (result.Items ?? []).map((item) => fromItem(unmarshall(item))), lastKey: result.LastEvaluatedKey };
+  }
+
+  /**
+   * One page of `group`'s share partition `shard`: the share items, then the contacts they point
+   * to. The contact itself decides, not its share item: one that no longer names the group (a
+   * share item left behind) is dropped, and so are the reader's own contacts (listed first) and
+   * contacts also shared with an earlier group of the reader's (listed there), so each is listed once.
+   */
+  private async groupContactsOf(
+    owner: string,
+    groups: readonly string[],
+    group: string,
+    shard: number,
+    limit: number,
+    startKey: Record<string, AttributeValue> | undefined,
+  ): Promise<{ contacts: Contact[]; lastKey: Record<string, AttributeValue> | undefined }> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: groupPartitionOf(group, shard) } },
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const keys = (result.Items ?? []).flatMap((item) => {
+      const contactPk = item.contactPk?.S ?? '';
+      const id = item.id?.S ?? '';
+      return contactPk === '' || id === '' || contactPk === `${owner}#${shardOf(id)}` ? [] : [{ pk: { S: contactPk }, id: { S: id } }];
+    });
+    const found = new Map<string, Contact>();
+    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+      for (const item of await this.batchGet(keys.slice(i, i + BATCH_GET_LIMIT))) {
+        const contact = fromItem(unmarshall(item));
+        found.set(contact.id, contact);
       }
     }
-    const done = shard >= endShard;
-    return { contacts, nextCursor: done ? null : encodeContactCursor({ s: shard, ...(startKey ? { k: startKey } : {}) }) };
+    const earlier = new Set(groups.filter((other) => other < group));
+    const contacts = keys.flatMap(({ id }) => {
+      const contact = found.get(id.S);
+      if (!contact || contact.owner === owner) return [];
+      const shared = sharedGroupsOf(contact.type);
+      return shared.includes(group) && !shared.some((other) => earlier.has(other)) ? [contact] : [];
+    });
+    return { contacts, lastKey: result.LastEvaluatedKey };
   }
+}
+
+/**
+ * Where a listing is: own shards, public shards, then each group's shards. `next` moves on
+ * after a page (with DynamoDB's LastEvaluatedKey when the shard has more).
+ */
+class ListingWalk {
+  shard = 0;
+  group: string | undefined;
+  startKey: Record<string, string> | undefined;
+  done = false;
+
+  constructor(
+    private readonly groups: readonly string[],
+    private readonly includePublic: boolean,
+    cursor: ContactCursor,
+  ) {
+    this.startKey = cursor.k;
+    if (cursor.s < 2 * SHARD_COUNT) {
+      this.shard = cursor.s;
+      this.skipUnwanted();
+    } else if (cursor.g !== undefined && groups.includes(cursor.g)) {
+      this.shard = cursor.s;
+      this.group = cursor.g;
+    } else {
+      // The reader left that group since the previous page: go on with the next one they are in.
+      this.startKey = undefined;
+      this.enterGroup(groups.find((group) => group > (cursor.g ?? '')));
+    }
+  }
+
+  next(lastKey: Record<string, string> | undefined): void {
+    if (lastKey) {
+      this.startKey = lastKey;
+      return;
+    }
+    this.startKey = undefined;
+    this.shard += 1;
+    const group = this.group;
+    if (group === undefined) this.skipUnwanted();
+    else if (this.shard >= 3 * SHARD_COUNT) this.enterGroup(this.groups.find((other) => other > group));
+  }
+
+  cursor(): ContactCursor {
+    return { s: this.shard, ...(this.startKey ? { k: this.startKey } : {}), ...(this.group !== undefined ? { g: this.group } : {}) };
+  }
+
+  /** From the own or public phase: past its end, or at the public phase when it is not wanted, to the first group. */
+  private skipUnwanted(): void {
+    if (this.shard >= 2 * SHARD_COUNT || (!this.includePublic && this.shard >= SHARD_COUNT)) this.enterGroup(this.groups[0]);
+  }
+
+  /** The first share partition of `group`; no group left ends the listing. */
+  private enterGroup(group: string | undefined): void {
+    this.shard = 2 * SHARD_COUNT;
+    this.group = group;
+    this.startKey = undefined;
+    if (group === undefined) this.done = true;
+  }
+}
+
+/** The share item of `contact` for `group`: its key in the group's partition and where the contact is. */
+function shareItemPut(contact: Contact, group: string): WriteRequest {
+  const shard = shardOf(contact.id);
+  return {
+    PutRequest: {
+      Item: { pk: { S: groupPartitionOf(group, shard) }, id: { S: contact.id }, contactPk: { S: `${contact.owner}#${shard}` } },
+    },
+  };
+}
+
+function shareItemKeyOf(group: string, id: string): Record<string, AttributeValue> {
+  return { pk: { S: groupPartitionOf(group, shardOf(id)) }, id: { S: id } };
+}
+
+/** The share items a write makes stale: the groups the contact was shared with and no longer is. */
+function unsharedItemsOf(write: ContactWrite): Array<Record<string, AttributeValue>> {
+  const now = sharedGroupsOf(write.contact.type);
+  return sharedGroupsOf(write.previousType ?? '')
+    .filter((group) => !now.includes(group))
+    .map((group) => shareItemKeyOf(group, write.contact.id));
 }
 
 function idOf(request: WriteRequest): string {

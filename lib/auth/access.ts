@@ -12,7 +12,7 @@ export const ACCESS_MESSAGES = {
   missingCapability: 'forbidden: missing capability',
 } as const;
 
-export type Principal = { kind: 'super-admin' } | { kind: 'user'; username: string; capabilities: string[] };
+export type Principal = { kind: 'super-admin' } | { kind: 'user'; username: string; capabilities: string[]; groups: string[] };
 
 export type AccessDecision = { allowed: true; principal: Principal } | { allowed: false; status: 401 | 403; message: string };
 

@@ -1,3 +1,4 @@
+import { groupsOfClaim } from '../groups.js';
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 
 export interface JwtSettings {
@@ -13,6 +14,8 @@ export interface JwtSettings {
 export interface UserIdentity {
   username: string;
   capabilities: string[];
+  /** The `groups` claim, when the token has one (lib/groups.ts reads it). */
+  groups: string[];
 }
 
 export type TokenVerifier = (token: string) => Promise<UserIdentity>;
@@ -22,7 +25,7 @@ export class InvalidTokenError extends Error {}
 /**
  * Builds a verifier that accepts a JWT signed with the configured secret or by a key from the
  * JWKS, with an allow-listed algorithm, a required `exp`, and `iss`/`aud` checked when set.
- * The owner is `sub`; capabilities are the `capabilities` array claim.
+ * The owner is `sub`; capabilities are the `capabilities` array claim, groups the `groups` one.
  */
 export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
   const secretKey = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
@@ -44,7 +47,7 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
     }
     const capabilities = Array.isArray(payload.capabilities) ? payload.capabilities.filter((c): c is string => typeof c === 'string') : [];
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidTokenError('sub claim missing');
-    return { username: payload.sub, capabilities };
+    return { username: payload.sub, capabilities, groups: groupsOfClaim(payload.groups) };
   };
 }
 
@@ -62,9 +65,9 @@ export async function mintUserToken(
   secret: string,
   username: string,
   capabilities: string[],
-  options: { expiresIn?: string; issuer?: string; audience?: string } = {},
+  options: { expiresIn?: string; issuer?: string; audience?: string; groups?: string[] } = {},
 ): Promise<string> {
-  let jwt = new SignJWT({ capabilities })
+  let jwt = new SignJWT({ capabilities, ...(options.groups ? { groups: options.groups } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(username)
     .setIssuedAt()

@@ -100,7 +100,15 @@ export async function applyChanges(
   const origin = options.origin;
   const writes: ContactWrite[] = outcomes.flatMap((outcome) =>
     outcome.result === 'created' || outcome.result === 'updated' || (origin && outcome.result === 'unchanged')
-      ? [{ rowNumber: outcome.ref, contact: outcome.contact, ...(origin ? { origin } : {}) }]
+      ? [
+          {
+            rowNumber: outcome.ref,
+            contact: outcome.contact,
+            ...(origin ? { origin } : {}),
+            // What it was shared with before: groups it leaves lose their share items.
+            ...(stored.has(outcome.contact.id) ? { previousType: stored.get(outcome.contact.id)?.type } : {}),
+          },
+        ]
       : [],
   );
   if (writes.length === 0) return outcomes;

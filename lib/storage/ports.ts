@@ -21,6 +21,11 @@ export interface ContactWrite {
   rowNumber: number;
   contact: Contact;
   origin?: ContactOrigin;
+  /**
+   * The stored contact's `type` before this write, when the writer knows it: the groups it no
+   * longer shares with lose their share items (docs/table-design.md, "Group contacts").
+   */
+  previousType?: string;
 }
 
 /** A row storage gave up on after its retries. */
@@ -62,9 +67,21 @@ export interface ContactPage {
   nextCursor: string | null;
 }
 
+export interface VisibleContactsOptions {
+  cursor?: string;
+  limit: number;
+  /** The groups the reader belongs to: other owners' contacts shared with them are listed too. */
+  groups?: readonly string[];
+  /** Other owners' public contacts (default true); an export leaves them out. */
+  includePublic?: boolean;
+}
+
 export interface ContactReader {
-  /** The owner's contacts, then other owners' public contacts, a page at a time. */
-  listVisibleContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage>;
+  /**
+   * The reader's own contacts, then other owners' public contacts, then other owners' contacts
+   * shared with one of `groups`, each once, a page at a time behind one cursor.
+   */
+  listVisibleContacts(owner: string, options: VisibleContactsOptions): Promise<ContactPage>;
 }
 
 export interface OwnContactReader {
@@ -83,12 +100,22 @@ export interface SourceContactCleaner {
 export interface User {
   username: string;
   createdAt: string;
+  /** The groups the super admin put the user in (lib/groups.ts); empty when none. */
+  groups: string[];
+}
+
+/** What an admin's PUT sets on a user; an absent field leaves the stored value as it is. */
+export interface UserSettings {
+  groups?: string[];
 }
 
 export interface UserRepository {
   findUser(username: string): Promise<User | undefined>;
-  /** Creates the user, or keeps the existing record; resolves with whether it was new. */
-  registerUser(username: string): Promise<{ user: User; created: boolean }>;
+  /**
+   * Creates the user, or keeps the existing record, and applies `settings`; resolves with the
+   * stored record and whether it was new.
+   */
+  registerUser(username: string, settings?: UserSettings): Promise<{ user: User; created: boolean }>;
 }
 
 // Import jobs, the upload bucket, starting invocations, re-import sources

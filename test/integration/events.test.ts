@@ -46,7 +46,7 @@ describe('sample events', () => {
     const { handler } = await import('../../functions/authorizer.js');
     const token = await api.userToken('john.smith');
     const result = await handler(await fixture('authorizer/user-with-token.json', { USER_JWT: token }));
-    expect(result.context).toEqual({ principal: 'user', username: 'john.smith', capabilities: 'phonebook.ad_phonebook' });
+    expect(result.context).toEqual({ principal: 'user', username: 'john.smith', capabilities: 'phonebook.ad_phonebook', groups: '[]' });
   });
 
   it('user import: imports the multipart body of the sample event', async () => {

@@ -61,7 +61,7 @@ describe('createTokenVerifier', () => {
 
   it('returns the subject and capabilities of a valid token', async () => {
     const token = await mintUserToken(SECRET, 'john.smith', [IMPORT_CAPABILITY, 'other']);
-    await expect(verify(token)).resolves.toEqual({ username: 'john.smith', capabilities: [IMPORT_CAPABILITY, 'other'] });
+    await expect(verify(token)).resolves.toEqual({ username: 'john.smith', capabilities: [IMPORT_CAPABILITY, 'other'], groups: [] });
   });
 
   it('rejects a token signed with another secret', async () => {
@@ -107,7 +107,7 @@ describe('createTokenVerifier', () => {
       .setSubject('john')
       .setExpirationTime('1h')
       .sign(key);
-    await expect(verify(token)).resolves.toEqual({ username: 'john', capabilities: [] });
+    await expect(verify(token)).resolves.toEqual({ username: 'john', capabilities: [], groups: [] });
   });
 });
 

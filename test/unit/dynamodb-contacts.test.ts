@@ -60,6 +60,41 @@ function writes(count: number): ContactWrite[] {
 const FAST = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 };
 
 describe('DynamoContactRepository.writeContacts', () => {
+  it('writes a group contact only once its share items are written, and fails it when they are not', async () => {
+    const [shared, plain] = writes(2) as [ContactWrite, ContactWrite];
+    shared.contact.type = 'group:Sales,Support';
+    const { client, calls } = scriptedClient([{ unprocessed: 1 }, { unprocessed: 1 }, { unprocessed: 1 }, { unprocessed: 1 }, {}]);
+    const failures = await new DynamoContactRepository(client, 'contacts', FAST).writeContacts([shared, plain]);
+    expect(failures).toEqual([
+      { rowNumber: 2, reason: 'could not share with its groups: storage error: throttled (unprocessed items), gave up after 4 attempts' },
+    ]);
+    // Two share items (one retried until given up), then only the other contact.
+    expect(calls).toEqual([
+      ...[2, 1, 1, 1].map((count) => ({ name: 'BatchWriteItemCommand', count })),
+      { name: 'BatchWriteItemCommand', count: 1 },
+    ]);
+  });
+
+  it('removes the share items of the groups a contact leaves, after writing it', async () => {
+    const [moved] = writes(1) as [ContactWrite];
+    moved.contact.type = 'group:Support';
+    moved.previousType = 'group:Sales,Support';
+    const sent: string[] = [];
+    const { client } = scriptedClient([{}, {}, {}]);
+    const recording = {
+      send: (command: { constructor: { name: string }; input: { RequestItems?: Record<string, unknown[]> } }) => {
+        for (const request of Object.values(command.input.RequestItems ?? {})[0] ?? []) {
+          const { PutRequest, DeleteRequest } = request as { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } };
+          sent.push(PutRequest ? `put ${PutRequest.Item.pk?.S}` : `delete ${DeleteRequest?.Key.pk?.S}`);
+        }
+        return client.send(command as never);
+      },
+    } as unknown as DynamoDBClient;
+    expect(await new DynamoContactRepository(recording, 'contacts', FAST).writeContacts([moved])).toEqual([]);
+    const shard = Number.parseInt(moved.contact.id.charAt(0), 16);
+    expect(sent).toEqual([`put group#Support#${shard}`, `put o#${shard}`, `delete group#Sales#${shard}`]);
+  });
+
   it('retries unprocessed items until they are written', async () => {
     const { client, calls } = scriptedClient([{ unprocessed: 10 }, { unprocessed: 3 }, {}]);
     const failures = await new DynamoContactRepository(client, 'contacts', FAST).writeContacts(writes(25));
