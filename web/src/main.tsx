@@ -54,7 +54,9 @@ function signInFailureOf(error: unknown, token: string): string {
 
 function SignIn(props: { onSignedIn: (token: string, jobs: JobView[]) => void; initialError: string | undefined }) {
   const [value, setValue] = useState('');
-  const [error, setError] = useState(props.initialError);
+  const [ownError, setError] = useState<string | undefined>(undefined);
+  // The link's token is checked after the first render: its failure arrives as a prop.
+  const error = ownError ?? props.initialError;
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -165,47 +167,71 @@ function RejectedTable({ rows, header }: { rows: RejectedRow[]; header: string[]
 }
 
 function PreviewTable(props: { preview: ImportPreview; disabled: boolean; onMap: (header: string, field: string | null) => void }) {
+  // Exports carry dozens of columns that are empty in every row (Outlook: 92): shown on request.
+  const [all, setAll] = useState(false);
+  const used = props.preview.columns.filter((column) => column.field !== null || column.samples.some((sample) => sample !== ''));
+  const shown = all ? props.preview.columns : used;
+  const hidden = props.preview.columns.length - used.length;
   return (
-    <ScrollRegion label="Columns">
-      <table id="columns">
-        <caption>Columns and what they become</caption>
-        <thead>
-          <tr>
-            <th scope="col">Column in the file</th>
-            <th scope="col">Imported as</th>
-            <th scope="col">First rows</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.preview.columns.map((column, index) => {
-            const id = `field-${index}`;
-            return (
-              <tr key={`${index}-${column.header}`}>
-                <th scope="row">
-                  <label for={id}>{column.header}</label>
-                </th>
-                <td>
-                  <select
-                    id={id}
-                    value={column.field ?? ''}
-                    disabled={props.disabled}
-                    onChange={(e) => props.onMap(column.header, e.currentTarget.value || null)}
-                  >
-                    <option value="">— not imported —</option>
-                    {COLUMN_TARGETS.map((target) => (
-                      <option key={target} value={target}>
-                        {target}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td class="samples">{column.samples.filter((s) => s !== '').join(' · ')}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </ScrollRegion>
+    <>
+      {hidden > 0 && (
+        <p>
+          <label class="inline">
+            <input type="checkbox" checked={all} onChange={(e) => setAll(e.currentTarget.checked)} /> Show the {hidden} columns that are
+            empty in the first rows and not imported
+          </label>
+        </p>
+      )}
+      <ScrollRegion label="Columns">
+        <table id="columns">
+          <caption>Columns and what they become</caption>
+          <thead>
+            <tr>
+              <th scope="col">Column in the file</th>
+              <th scope="col">Imported as</th>
+              <th scope="col">First rows</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((column) => {
+              const index = props.preview.columns.indexOf(column);
+              const id = `field-${index}`;
+              return (
+                <tr key={`${index}-${column.header}`}>
+                  <th scope="row">
+                    <label for={id}>{column.header}</label>
+                  </th>
+                  <td>
+                    <select
+                      id={id}
+                      value={column.field ?? ''}
+                      disabled={props.disabled}
+                      onChange={(e) => props.onMap(column.header, e.currentTarget.value || null)}
+                    >
+                      <option value="">— not imported —</option>
+                      {COLUMN_TARGETS.map((target) => (
+                        <option key={target} value={target}>
+                          {target}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td class="samples">
+                    {column.samples
+                      .filter((sample) => sample !== '')
+                      .map((sample, n) => (
+                        <span key={`${n}-${sample}`} title={sample}>
+                          {sample}
+                        </span>
+                      ))}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ScrollRegion>
+    </>
   );
 }
 
@@ -365,6 +391,14 @@ function App() {
     void runPreview(file, next, delimiter);
   };
 
+  const resetColumns = () => {
+    if (!file) return;
+    setMapping({});
+    setDelimiter('');
+    setDryRun(undefined);
+    void runPreview(file, {}, '');
+  };
+
   const changeDelimiter = (value: string) => {
     if (!file) return;
     setDelimiter(value);
@@ -456,6 +490,12 @@ function App() {
         if (outcome.kind === 'report') {
           await showReport(outcome.report, await rejectedOfSync(file, outcome.report));
           return;
+        }
+        // A job reads the columns as detected: importing it anyway would silently drop the user's changes.
+        if (Object.keys(mapping).length > 0 || delimiter) {
+          throw new Error(
+            `${outcome.message}. An import job reads the columns as detected and cannot apply your column or delimiter changes: reset them to import this file as a job`,
+          );
         }
       }
       await runJob(file);
@@ -552,7 +592,7 @@ function App() {
         </p>
       )}
 
-      {preview && file && step !== 'file' && (
+      {preview && file && (step === 'preview' || step === 'importing') && (
         <section aria-labelledby="preview-title">
           <h2 id="preview-title">2. Check the columns</h2>
           <dl class="facts">
@@ -584,16 +624,22 @@ function App() {
             </p>
           )}
           {preview.unknown_columns.length > 0 && (
-            <p id="unknown">
-              Not imported: <span>{preview.unknown_columns.join(', ')}</span>
-            </p>
+            <details id="unknown">
+              <summary>Not imported: {preview.unknown_columns.length} columns</summary>
+              <p>{preview.unknown_columns.join(', ')}</p>
+            </details>
           )}
           {file.size > SYNC_MAX_BYTES && (
             <p class="notice">
               This file is large: it is imported as a job with the columns detected from its header (changes here are not applied).
             </p>
           )}
-          <PreviewTable preview={preview} disabled={busy || step === 'importing'} onMap={remap} />
+          <PreviewTable preview={preview} disabled={busy || step === 'importing' || file.size > SYNC_MAX_BYTES} onMap={remap} />
+          {(Object.keys(mapping).length > 0 || delimiter) && (
+            <button type="button" class="secondary" disabled={busy} onClick={resetColumns}>
+              Reset column changes
+            </button>
+          )}
           <p class="hint">Showing the first {preview.rows_sampled} rows.</p>
           <div class="actions">
             <button type="button" class="secondary" id="dry-run" disabled={busy || preview.header_error !== null} onClick={runDry}>
