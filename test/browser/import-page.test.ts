@@ -4,7 +4,14 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintUserToken } from '../../lib/auth/jwt.js';
-import { consoleErrorsOf, fitsViewport, launchBrowser, screenshot, type TestBrowser } from '../support/browser.js';
+import {
+  accessibilityViolationsOf,
+  consoleErrorsOf,
+  fitsViewport,
+  launchBrowser,
+  screenshot,
+  type TestBrowser,
+} from '../support/browser.js';
 import { ownContacts, ownContactsByName } from '../support/contacts.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
@@ -58,6 +65,7 @@ describe('the import page in a real browser', () => {
     expect(await page.getByLabel('Telefon geschäftlich', { exact: true }).inputValue()).toBe('workphone');
     expect(await page.locator('#unknown').textContent()).toContain('Initialen');
     await screenshot(page, 'outlook', '2-preview');
+    expect(await accessibilityViolationsOf(page)).toEqual([]);
 
     await mapColumn(page, 'Telefon geschäftlich', 'cellphone');
     await mapColumn(page, 'Initialen', 'notes');
@@ -76,6 +84,7 @@ describe('the import page in a real browser', () => {
     expect(await countOf(page, 'created')).toBe('1');
     expect(await fitsViewport(page)).toBe(true);
     await screenshot(page, 'outlook', '5-report');
+    expect(await accessibilityViolationsOf(page)).toEqual([]);
 
     const robin = (await ownContactsByName(api, 'page.outlook')).get('Robin Example');
     expect(robin).toMatchObject({ cellphone: '+49 1600000', notes: 'R.M.', company: 'Coding Robin', workemail: 'robin@example.de' });
@@ -135,6 +144,7 @@ describe('the import page in a real browser', () => {
     await page.locator('#report-title').waitFor();
     expect(await countOf(page, 'imported')).toBe(String(rows));
     await screenshot(page, 'large', '4-history');
+    expect(await accessibilityViolationsOf(page)).toEqual([]);
     // The sync route refused the file first (413, too many rows): that is how the page learns it belongs on the job path.
     expect(console.unexpected([413])).toEqual([]);
   });
@@ -149,6 +159,7 @@ describe('the import page in a real browser', () => {
     await page.click('#import');
     await page.locator('#rejected').waitFor();
     await screenshot(page, 'rejects', '1-report');
+    expect(await accessibilityViolationsOf(page)).toEqual([]);
 
     expect(await countOf(page, 'imported')).toBe('1');
     expect(await countOf(page, 'rejected')).toBe('3');
@@ -185,6 +196,7 @@ describe('the import page in a real browser', () => {
       await page.getByRole('button', { name: 'Sign in' }).press('Enter');
       await expect.poll(() => page.locator('#sign-in-error').textContent()).toMatch(message);
       await screenshot(page, 'sign-in', name);
+      if (name === 'forged') expect(await accessibilityViolationsOf(page)).toEqual([]);
     }
     // A link whose token is refused lands on the sign-in form, saying why, with the token gone from the address bar.
     await page.goto('about:blank');
@@ -197,5 +209,14 @@ describe('the import page in a real browser', () => {
     await page.keyboard.press('Enter');
     await page.locator('#user').filter({ hasText: 'page.signin' }).waitFor();
     expect(console.unexpected([401, 403])).toEqual([]);
+  });
+
+  it('has an accessibility check that finds problems: an unlabelled field added to the page is reported', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${api.url}/`);
+    await page.getByLabel('Your access token').waitFor();
+    expect(await accessibilityViolationsOf(page)).toEqual([]);
+    await page.evaluate(`document.querySelector('main').append(Object.assign(document.createElement('input'), { type: 'text' }))`);
+    expect(await accessibilityViolationsOf(page)).toEqual([expect.stringMatching(/^label \(critical\)/)]);
   });
 });

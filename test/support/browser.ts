@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
     args: CHROMIUM_FLAGS,
     viewport: PHONE_VIEWPORT,
     acceptDownloads: true,
+    // The page's CSP admits only its own script; the accessibility checker is injected beside it.
+    bypassCSP: true,
   });
   return {
     context,
@@ -81,4 +84,20 @@ export async function screenshot(page: Page, test: string, step: string): Promis
 export function fitsViewport(page: Page): Promise<boolean> {
   // A string, as the tests' type check knows Node's globals and not the DOM's.
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+}
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * The accessibility problems axe-core finds on the page as it is now (missing labels, contrast
+ * below WCAG AA, controls the keyboard cannot name...), as `rule: target` lines.
+ */
+export async function accessibilityViolationsOf(page: Page): Promise<string[]> {
+  if (!(await page.evaluate<boolean>('typeof window.axe === "object"'))) await page.addScriptTag({ path: AXE_SCRIPT });
+  const violations = await page.evaluate<Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>>(
+    `window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] }).then((result) => result.violations)`,
+  );
+  return violations.flatMap((violation) =>
+    violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(' ')}`),
+  );
 }
