@@ -199,7 +199,6 @@ describe('the import page in a real browser', () => {
       if (name === 'forged') expect(await accessibilityViolationsOf(page)).toEqual([]);
     }
     // A link whose token is refused lands on the sign-in form, saying why, with the token gone from the address bar.
-    await page.goto('about:blank');
     await page.goto(`${api.url}/#token=${cases[1]?.[1]}`);
     await expect.poll(() => page.locator('#sign-in-error').textContent()).toMatch(/was not accepted/);
     expect(page.url()).toBe(`${api.url}/`);

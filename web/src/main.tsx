@@ -54,9 +54,11 @@ function signInFailureOf(error: unknown, token: string): string {
 
 function SignIn(props: { onSignedIn: (token: string, jobs: JobView[]) => void; initialError: string | undefined }) {
   const [value, setValue] = useState('');
-  const [ownError, setError] = useState<string | undefined>(undefined);
-  // The link's token is checked after the first render: its failure arrives as a prop.
-  const error = ownError ?? props.initialError;
+  const [error, setError] = useState(props.initialError);
+  // A link's token is checked after the first render: its failure arrives as a prop, and is the latest word.
+  useEffect(() => {
+    if (props.initialError) setError(props.initialError);
+  }, [props.initialError]);
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -325,19 +327,26 @@ function App() {
 
   // A token in the URL fragment (the npm start link): taken, kept in this tab, and removed from
   // the address bar at once. A fragment never reaches the server, so no log holds it.
+  // Also when a link is opened in a tab that shows the page already: only the fragment changes then.
   useEffect(() => {
-    const fragment = new URLSearchParams(location.hash.slice(1));
-    const fromLink = fragment.get('token');
-    if (fromLink) history.replaceState(null, '', location.pathname + location.search);
-    const candidate = fromLink ?? sessionStorage.getItem(TOKEN_KEY) ?? undefined;
-    if (!candidate) return;
-    new Api(candidate)
-      .listJobs()
-      .then(({ imports }) => signIn(candidate, imports))
-      .catch((failure: unknown) => {
-        sessionStorage.removeItem(TOKEN_KEY);
-        setSignInError(signInFailureOf(failure, candidate));
-      });
+    const signInFromLink = () => {
+      const fragment = new URLSearchParams(location.hash.slice(1));
+      const fromLink = fragment.get('token');
+      if (fromLink) history.replaceState(null, '', location.pathname + location.search);
+      const candidate = fromLink ?? sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+      if (!candidate) return;
+      new Api(candidate)
+        .listJobs()
+        .then(({ imports }) => signIn(candidate, imports))
+        .catch((failure: unknown) => {
+          sessionStorage.removeItem(TOKEN_KEY);
+          setToken(undefined);
+          setSignInError(signInFailureOf(failure, candidate));
+        });
+    };
+    signInFromLink();
+    window.addEventListener('hashchange', signInFromLink);
+    return () => window.removeEventListener('hashchange', signInFromLink);
   }, []);
 
   useEffect(() => {
