@@ -242,7 +242,7 @@ function Progress(props: { id: string; label: string; value: number; text: strin
     <div class="progress">
       <label for={props.id}>{props.label}</label>
       <progress id={props.id} max={100} value={props.value} aria-valuetext={props.text} />
-      <span aria-live="polite" id={`${props.id}-text`}>
+      <span class="progress-text" aria-live="polite" id={`${props.id}-text`}>
         {props.text}
       </span>
     </div>
