@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Contact } from '../../lib/contacts/contact.js';
+import { formatOf } from '../../lib/import/file-format.js';
+import { type ImportCheckpoint, type ImportOutcome, importContacts, runImport } from '../../lib/import/pipeline.js';
+import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
+
+function fixture(name: string): Buffer {
+  return readFileSync(new URL(`../fixtures/vcard/${name}`, import.meta.url));
+}
+
+/** The contact's set columns, without id and owner. */
+function setFields(contact: Contact | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(contact ?? {}).filter(([key, value]) => value !== '' && key !== 'id' && key !== 'owner'));
+}
+
+async function importVcf(bytes: Buffer) {
+  const writer = new MemoryWriter();
+  const rejected: Array<[number, string]> = [];
+  const report = await importContacts(chunksOf(bytes, 64), {
+    owner: 'o',
+    writer,
+    onRejectedRow: (row, reason) => rejected.push([row, reason]),
+  });
+  const byName = new Map(writer.writes.map((write) => [write.contact.name, write.contact]));
+  return { report, byName, rejected };
+}
+
+describe('vCard detection', () => {
+  it('is by content: the first non-blank line is BEGIN:VCARD, in any case, after a BOM or blank lines', () => {
+    expect(formatOf(Buffer.from('BEGIN:VCARD\r\nFN:a\r\n'))).toBe('vcard');
+    expect(formatOf(Buffer.from('\uFEFF\r\n\r\n  begin:vcard\n'))).toBe('vcard');
+    expect(formatOf(Buffer.from('\uFEFFBEGIN:VCARD\r\n', 'utf16le'))).toBe('vcard');
+    expect(formatOf(Buffer.from('name,notes\nA,"BEGIN:VCARD"\n'))).toBe('csv');
+    expect(formatOf(Buffer.from('BEGIN:VCARDS,x\n'))).toBe('csv');
+  });
+});
+
+describe('importing vCard exports', () => {
+  it('reads a Google Contacts 3.0 export, its escaped URL and notes, and counts what has no column', async () => {
+    const { report, byName } = await importVcf(fixture('google-contacts_3.0.vcf'));
+    expect(report).toMatchObject({ total_rows: 2, imported_rows: 2, skipped_rows: 0 });
+    expect(report.error_messages).toEqual([
+      'the file was read as vCard 3.0 (2 cards)',
+      '4 values had no field: CATEGORIES (2), BDAY (1), TEL (1)',
+    ]);
+    expect(setFields(byName.get('Anna Schmidt'))).toEqual({
+      name: 'Anna Schmidt',
+      firstname: 'Anna',
+      lastname: 'Schmidt',
+      workemail: 'anna.schmidt@example.com',
+      homeemail: 'anna@example.org',
+      cellphone: '+49 170 1234567',
+      workphone: '+49 30 1234567',
+      workstreet: 'Hauptstraße 1',
+      workcity: 'Berlin',
+      workpostalcode: '10115',
+      workcountry: 'Deutschland',
+      company: 'Beispiel GmbH',
+      title: 'Einkäuferin',
+      url: 'https://www.beispiel.example',
+      notes: 'Zwei Zeilen, mit Komma\nzweite Zeile',
+      type: 'private',
+    });
+    expect(setFields(byName.get('Bob Miller'))).toMatchObject({
+      cellphone: '+1 555 0100',
+      cellphone2: '+1 555 0101',
+      otherphone: '+1 555 0102',
+    });
+  });
+
+  it('reads an Apple Contacts 3.0 export: grouped labels, folded lines, social profiles, a company card', async () => {
+    const { report, byName } = await importVcf(fixture('apple-contacts_3.0.vcf'));
+    expect(report.error_messages).toEqual([
+      'the file was read as vCard 3.0 (2 cards)',
+      '3 values had no field: IMPP (1), PHOTO (1), X-SOCIALPROFILE (1)',
+    ]);
+    expect(setFields(byName.get('John Appleseed'))).toMatchObject({
+      otheremail: 'john@example.net',
+      workemail: 'john.appleseed@example.com',
+      cellphone: '+1 408 555 0100',
+      cellphone2: '+1 408 555 0101',
+      workphone: '+1 408 555 0102',
+      fax: '+1 408 555 0103',
+      otherphone: '+1 408 555 0104',
+      homecountry: 'United States',
+      linkedin: 'https://www.linkedin.com/in/johnappleseed',
+      facebook: 'https://www.facebook.com/john.appleseed',
+      company: 'Example Inc.',
+    });
+    expect(setFields(byName.get('Pizzeria Roma'))).toEqual({
+      name: 'Pizzeria Roma',
+      company: 'Pizzeria Roma',
+      workphone: '+39 06 1234567',
+      type: 'private',
+    });
+  });
+
+  it('reads an Outlook 2.1 export in Windows-1252 with quoted-printable soft line breaks', async () => {
+    const { byName } = await importVcf(fixture('outlook_2.1.vcf'));
+    expect(setFields(byName.get('Jürgen Müller'))).toMatchObject({
+      company: 'Müller & Söhne KG',
+      notes: 'Erste Zeile\r\nZweite Zeile mit ÄÖÜ und einem sehr langen Text, der umbrochen wird',
+      workstreet: 'Leopoldstraße 12',
+      workcity: 'München',
+      fax: '+49 (89) 12345-99',
+      workemail: 'j.mueller@mueller-soehne.example',
+    });
+  });
+
+  it('reads an Android 2.1 export in UTF-8 quoted-printable, and names a card without a name by ordinal and line', async () => {
+    const { report, byName, rejected } = await importVcf(fixture('android_2.1.vcf'));
+    expect(report).toMatchObject({ total_rows: 3, imported_rows: 2, skipped_rows: 1 });
+    expect(report.error_messages).toEqual([
+      'the file was read as vCard 2.1 (3 cards)',
+      '1 value had no field: PHOTO (1)',
+      'Row 3 (line 21): name is empty',
+    ]);
+    expect(rejected).toEqual([[3, 'name is empty']]);
+    expect(setFields(byName.get('Дмитрий Иванов'))).toMatchObject({
+      company: 'ООО Пример',
+      cellphone: '+7 916 123-45-67',
+      otherphone: '+7 495 765-43-21',
+    });
+  });
+
+  it('reads a vCard 4.0 file with tel: URIs and quoted TYPE lists', async () => {
+    const { byName } = await importVcf(fixture('rfc6350_4.0.vcf'));
+    expect(setFields(byName.get('Zoë Λαμπράκη'))).toMatchObject({
+      workphone: '+30-210-1234567',
+      cellphone: '+30-690-1234567',
+      homecity: 'Αθήνα',
+    });
+  });
+
+  it('reads a UTF-16 vCard with a byte order mark', async () => {
+    const { byName } = await importVcf(Buffer.from(`\uFEFF${fixture('rfc6350_4.0.vcf').toString('utf8')}`, 'utf16le'));
+    expect(byName.get('Zoë Λαμπράκη')?.cellphone).toBe('+30-690-1234567');
+  });
+
+  it('applies the row rules to cards: field limits by row and line, and repeats as duplicates of the first card', async () => {
+    const cards = [
+      'BEGIN:VCARD\nFN:Ann\nEND:VCARD',
+      `BEGIN:VCARD\nFN:Bea\nTEL:${'1'.repeat(30)}\nEND:VCARD`,
+      'BEGIN:VCARD\nFN:Ann\nEND:VCARD',
+    ];
+    const { report } = await importVcf(Buffer.from(`${cards.join('\n')}\n`));
+    expect(report).toMatchObject({ total_rows: 3, imported_rows: 1, skipped_rows: 2 });
+    expect(report.error_messages.slice(1)).toEqual([
+      "Row 2 (line 4): field 'otherphone' is too long (30 characters, max 25)",
+      'Row 3 (line 8): duplicate of row 1 (same name and company)',
+    ]);
+  });
+});
+
+describe('pausing and resuming a vCard import', () => {
+  function manyCards(count: number): Buffer {
+    const cards: string[] = [];
+    for (let i = 1; i <= count; i++) {
+      if (i % 13 === 0) cards.push(`BEGIN:VCARD\r\nVERSION:3.0\r\nTEL:${i}\r\nEND:VCARD\r\n`);
+      else
+        cards.push(
+          `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person ${i}\r\nNOTE:long note ${i} ${'x'.repeat(80)}\r\nBDAY:2000-01-01\r\nEND:VCARD\r\n`,
+        );
+    }
+    return Buffer.from(cards.join(''), 'utf8');
+  }
+
+  async function importInSteps(bytes: Buffer, pauseEvery: number) {
+    const writer = new MemoryWriter();
+    const rejected: number[] = [];
+    let checkpoint: ImportCheckpoint | undefined;
+    let runs = 0;
+    for (;;) {
+      runs++;
+      let rowsThisRun = 0;
+      const source = checkpoint?.encoding === 'utf-8' ? bytes.subarray(checkpoint.byteOffset) : bytes;
+      const outcome: ImportOutcome = await runImport(chunksOf(source, 500), {
+        owner: 'o',
+        writer,
+        ...(checkpoint ? { resumeFrom: checkpoint } : {}),
+        shouldPause: () => ++rowsThisRun >= pauseEvery,
+        onRejectedRow: (row) => rejected.push(row),
+      });
+      if (outcome.status === 'completed') return { report: outcome.report, runs, rejected, writer };
+      expect(source.subarray(outcome.checkpoint.byteOffset - (checkpoint?.byteOffset ?? 0)).toString('latin1')).toMatch(/^BEGIN:VCARD|^$/);
+      checkpoint = JSON.parse(JSON.stringify(outcome.checkpoint)) as ImportCheckpoint;
+    }
+  }
+
+  it('ends with the same contacts, report, line numbers and counts as one run', async () => {
+    const bytes = manyCards(300);
+    const single = await importInSteps(bytes, Number.POSITIVE_INFINITY);
+    const stepped = await importInSteps(bytes, 29);
+    expect(stepped.runs).toBeGreaterThan(9);
+    expect(stepped.report).toEqual(single.report);
+    expect(single.report).toMatchObject({ total_rows: 300, imported_rows: 277, skipped_rows: 23 });
+    expect(single.report.error_messages.slice(0, 3)).toEqual([
+      'the file was read as vCard 3.0 (300 cards)',
+      '277 values had no field: BDAY (277)',
+      'Row 13 (line 73): name is empty',
+    ]);
+    expect(stepped.rejected).toEqual(single.rejected);
+    expect(stepped.writer.writes.map((w) => [w.rowNumber, w.contact.id])).toEqual(
+      single.writer.writes.map((w) => [w.rowNumber, w.contact.id]),
+    );
+  });
+});
