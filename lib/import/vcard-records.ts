@@ -67,8 +67,11 @@ async function* recordsOf(
     }
     const mapped = mapCard(card);
     // Cells as an export would write them, so that the CSV reading of cells (which undoes
-    // the formula guard) gives back exactly the card's values.
-    const cells = VCARD_HEADER.map((field) => neutraliseFormula(mapped.fields[field as keyof typeof mapped.fields] ?? ''));
+    // the formula guard) gives back exactly the card's values. Line breaks are LF: vCard
+    // has one (`\n`), and vCard 2.1's quoted-printable CRLF means the same.
+    const cells = VCARD_HEADER.map((field) =>
+      neutraliseFormula((mapped.fields[field as keyof typeof mapped.fields] ?? '').replace(/\r\n?/g, '\n')),
+    );
     yield {
       row,
       cells,

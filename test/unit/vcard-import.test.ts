@@ -100,7 +100,7 @@ describe('importing vCard exports', () => {
     const { byName } = await importVcf(fixture('outlook_2.1.vcf'));
     expect(setFields(byName.get('Jürgen Müller'))).toMatchObject({
       company: 'Müller & Söhne KG',
-      notes: 'Erste Zeile\r\nZweite Zeile mit ÄÖÜ und einem sehr langen Text, der umbrochen wird',
+      notes: 'Erste Zeile\nZweite Zeile mit ÄÖÜ und einem sehr langen Text, der umbrochen wird',
       workstreet: 'Leopoldstraße 12',
       workcity: 'München',
       fax: '+49 (89) 12345-99',
