@@ -66,7 +66,8 @@ function labelWordsOf(label: string): string[] {
     .filter((word) => word !== '');
 }
 
-function socialOfHost(value: string): SocialField | undefined {
+/** The social network a link's host belongs to, if any (the export marks such a `url` so that it comes back as `url`). */
+export function socialOfHost(value: string): SocialField | undefined {
   let host: string;
   try {
     host = new URL(/^[a-z][a-z0-9+.-]*:/i.test(value) ? value : `https://${value}`).hostname;
@@ -140,11 +141,14 @@ class CardMapper {
   }
 
   phone(property: VcardProperty): void {
-    this.place(property, this.text(property).replace(/^tel:/i, ''), phoneColumnsOf(this.kindsOf(property)), PHONE_FIELDS);
+    // vCard 4.0 numbers are `tel:` URIs unless marked VALUE=text.
+    const isText = property.params.get('VALUE')?.[0]?.toLowerCase() === 'text';
+    const value = isText ? this.text(property) : this.text(property).replace(/^tel:/i, '');
+    this.place(property, value, phoneColumnsOf(this.kindsOf(property)), PHONE_FIELDS);
   }
 
   email(property: VcardProperty): void {
-    this.place(property, this.text(property).replace(/^mailto:/i, ''), emailColumnsOf(this.kindsOf(property)), EMAIL_FIELDS);
+    this.place(property, this.text(property), emailColumnsOf(this.kindsOf(property)), EMAIL_FIELDS);
   }
 
   address(property: VcardProperty): void {
