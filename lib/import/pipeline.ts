@@ -158,7 +158,7 @@ class ImportRun {
     private readonly writer: BatchWriter,
   ) {
     const resume = options.resumeFrom;
-    this.header = resume ? mapHeader(resume.header, options.mapping) : undefined;
+    this.header = resume ? mapHeader(resume.header, this.mappingOf(records)) : undefined;
     this.headerCells = resume?.header ?? [];
     this.rules = new RowRules(options.owner, CSV_DUPLICATE);
     this.firstRowToHandle = resume?.nextRow ?? 0;
@@ -273,9 +273,14 @@ class ImportRun {
     return this.decideDataRow(this.header, record);
   }
 
+  /** A caller's mapping names a CSV file's headers; a vCard file's header is our own columns. */
+  private mappingOf(records: RecordSource): ColumnMapping | undefined {
+    return records.format === 'csv' ? this.options.mapping : undefined;
+  }
+
   private acceptHeader(cells: string[]): void {
     if (isBlank(cells)) throw new InvalidCsvError('the first row must be the header, but it is blank');
-    const header = mapHeader(cells, this.options.mapping);
+    const header = mapHeader(cells, this.mappingOf(this.records));
     this.header = header;
     this.headerCells = cells;
     if (header.preset !== undefined) this.report.note(`header recognised: ${header.preset} export`);

@@ -153,6 +153,19 @@ describe('importing vCard exports', () => {
   });
 });
 
+describe('form options on a vCard file', () => {
+  it("ignores a caller's CSV mapping, which names CSV headers, not vCard properties", async () => {
+    const writer = new MemoryWriter();
+    const report = await importContacts(chunksOf(Buffer.from('BEGIN:VCARD\nFN:Ann\nEND:VCARD\n'), 8), {
+      owner: 'o',
+      writer,
+      mapping: new Map([['name', null]]),
+    });
+    expect(report).toMatchObject({ total_rows: 1, imported_rows: 1 });
+    expect(writer.writes[0]?.contact.name).toBe('Ann');
+  });
+});
+
 describe('pausing and resuming a vCard import', () => {
   function manyCards(count: number): Buffer {
     const cards: string[] = [];
