@@ -7,10 +7,10 @@ import { isBinaryProperty, nameOfLine, parseProperty, type VcardProperty } from 
  *
  * Why our own reader rather than an npm parser: the ones that are kept up (`ical.js`,
  * `vcard4`, `vcf`) take the whole file as one string, so a 1 GiB job would be read into
- * memory, they give no byte offsets (a paused job resumes by byte range), and none reads
- * vCard 2.1 as Outlook and Android write it (quoted-printable soft line breaks, `CHARSET=` per
- * value, bare parameters like `TEL;WORK;VOICE`). The format is small enough that a streaming
- * reader is less code than the adapter one of those would need.
+ * memory, and they give no byte offsets (a paused job resumes by byte range); `vcard4` and
+ * `ical.js` are also made for 4.0 (and 3.0), not for vCard 2.1 as Outlook and Android write
+ * it (quoted-printable soft line breaks, `CHARSET=` per value, bare parameters like
+ * `TEL;WORK;VOICE`). The format is small: a streaming reader of it is a few hundred lines.
  */
 
 /** A card whose kept values pass this is not a contact (a runaway file); it is reported, not held. */
