@@ -108,6 +108,7 @@ class CardBuilder {
 export async function* cardsOf(source: AsyncIterable<Uint8Array>, start: { line: number } = { line: 1 }): AsyncIterable<VcardCard> {
   let card: CardBuilder | undefined;
   let linesOutside = 0;
+  let firstOutside = 0;
   let last: ContentLine | undefined;
   for await (const line of contentLinesOf(source, start.line)) {
     const text = line.bytes.length <= 64 ? lineText(line) : '';
@@ -116,6 +117,7 @@ export async function* cardsOf(source: AsyncIterable<Uint8Array>, start: { line:
         card = new CardBuilder(line.line, linesOutside);
         linesOutside = 0;
       } else {
+        if (linesOutside === 0) firstOutside = line.line;
         linesOutside += 1;
       }
       last = line;
@@ -142,4 +144,12 @@ export async function* cardsOf(source: AsyncIterable<Uint8Array>, start: { line:
     last = line;
   }
   if (card !== undefined && last !== undefined) yield card.build({ nextLine: last.nextLine, endOffset: last.endOffset });
+  else if (linesOutside > 0 && last !== undefined) {
+    // Text after the last card (or a file whose first card never began: a folded BEGIN line)
+    // is not silently dropped: it is one unreadable row.
+    const trailing = new CardBuilder(firstOutside, 0);
+    const lines = `${linesOutside} line${linesOutside === 1 ? '' : 's'}`;
+    trailing.problem = `${lines} from here to the end of the file, not inside BEGIN:VCARD ... END:VCARD`;
+    yield trailing.build({ nextLine: last.nextLine, endOffset: last.endOffset });
+  }
 }

@@ -153,6 +153,22 @@ describe('importing vCard exports', () => {
   });
 });
 
+describe('text outside the cards', () => {
+  it('is one malformed row when it follows the last card, named by its first line', async () => {
+    const { report } = await importVcf(Buffer.from('BEGIN:VCARD\nFN:Ann\nEND:VCARD\ngarbage\nmore\n'));
+    expect(report).toMatchObject({ total_rows: 2, imported_rows: 1, skipped_rows: 1 });
+    expect(report.error_messages.at(-1)).toBe(
+      'Row 2 (line 4): malformed vCard: 2 lines from here to the end of the file, not inside BEGIN:VCARD ... END:VCARD',
+    );
+  });
+
+  it('between cards is counted in a note', async () => {
+    const { report } = await importVcf(Buffer.from('BEGIN:VCARD\nFN:Ann\nEND:VCARD\nstray\nBEGIN:VCARD\nFN:Bea\nEND:VCARD\n'));
+    expect(report).toMatchObject({ total_rows: 2, imported_rows: 2 });
+    expect(report.error_messages).toContain('1 line outside BEGIN:VCARD ... END:VCARD ignored');
+  });
+});
+
 describe('form options on a vCard file', () => {
   it("ignores a caller's CSV mapping, which names CSV headers, not vCard properties", async () => {
     const writer = new MemoryWriter();

@@ -120,3 +120,42 @@ describe('vCard writing', () => {
     );
   });
 });
+
+describe('reading arbitrary vCard-like input', () => {
+  const lineArbitrary = fc.oneof(
+    fc.constantFrom(
+      'BEGIN:VCARD',
+      'END:VCARD',
+      'VERSION:2.1',
+      'VERSION:4.0',
+      'FN:Ann',
+      'FN;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Zo=C3=AB=',
+      'N:Doe;John;;;',
+      'TEL;TYPE=cell:1',
+      'item1.TEL:2',
+      'item1.X-ABLabel:_$!<Work>!$_',
+      'PHOTO;ENCODING=b:AAAA',
+      'AGENT:',
+      ' folded',
+      '',
+      '=0A',
+      'NOTE;CHARSET=nonsense:x',
+      'ADR;TYPE=work:;;a\\;b;c',
+    ),
+    fc.string({ maxLength: 40 }),
+  );
+
+  it('never throws, counts every card once, and reads the same however the bytes are chunked', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(lineArbitrary, { maxLength: 30 }), fc.constantFrom('\r\n', '\n', '\r'), async (lines, eol) => {
+        const bytes = Buffer.from(`BEGIN:VCARD${eol}${lines.join(eol)}`, 'utf8');
+        const whole = await importContacts(chunksOf(bytes, bytes.length), { owner: 'o', writer: new MemoryWriter() });
+        const bytewise = await importContacts(chunksOf(bytes, 1), { owner: 'o', writer: new MemoryWriter() });
+        expect(bytewise).toEqual(whole);
+        expect(whole.total_rows).toBe(whole.imported_rows + whole.failed_rows + whole.skipped_rows);
+        expect(whole.total_rows).toBeGreaterThanOrEqual(1);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
