@@ -1,4 +1,4 @@
-import { type ContentLine, contentLinesOf } from './content-lines.js';
+import { type ContentLine, contentLineBatchesOf } from './content-lines.js';
 import { isBinaryProperty, nameOfLine, parseProperty, type VcardProperty } from './property.js';
 
 /**
@@ -39,8 +39,14 @@ const END_VCARD = /^end\s*:\s*vcard\s*$/i;
 const BEGIN_ANY = /^begin\s*:/i;
 const END_ANY = /^end\s*:/i;
 
-function lineText(line: ContentLine): string {
-  return line.bytes.toString('latin1').trim();
+/** The line's text when it may be a BEGIN or END line (they start with B, E or a BOM), else ''. */
+function markerTextOf(line: ContentLine): string {
+  const first = line.bytes[0];
+  if (line.bytes.length > 64 || (first !== 0x42 && first !== 0x62 && first !== 0x45 && first !== 0x65 && first !== 0xef)) return '';
+  return line.bytes
+    .toString('latin1')
+    .replace(/^\u00ef\u00bb\u00bf/, '')
+    .trim();
 }
 
 class CardBuilder {
@@ -110,38 +116,40 @@ export async function* cardsOf(source: AsyncIterable<Uint8Array>, start: { line:
   let linesOutside = 0;
   let firstOutside = 0;
   let last: ContentLine | undefined;
-  for await (const line of contentLinesOf(source, start.line)) {
-    const text = line.bytes.length <= 64 ? lineText(line) : '';
-    if (card === undefined) {
-      if (BEGIN_VCARD.test(text)) {
-        card = new CardBuilder(line.line, linesOutside);
-        linesOutside = 0;
-      } else {
-        if (linesOutside === 0) firstOutside = line.line;
-        linesOutside += 1;
+  for await (const batch of contentLineBatchesOf(source, start.line)) {
+    for (const line of batch) {
+      const text = markerTextOf(line);
+      if (card === undefined) {
+        if (BEGIN_VCARD.test(text)) {
+          card = new CardBuilder(line.line, linesOutside);
+          linesOutside = 0;
+        } else {
+          if (linesOutside === 0) firstOutside = line.line;
+          linesOutside += 1;
+        }
+        last = line;
+        continue;
       }
+      if (BEGIN_VCARD.test(text) && card.nested === 0 && last !== undefined && !/^agent/i.test(nameOfLine(last.bytes).name)) {
+        // A new card before this one ended: this one ends where the new one begins.
+        yield card.build({ nextLine: line.line, endOffset: line.offset });
+        card = new CardBuilder(line.line, 0);
+        last = line;
+        continue;
+      }
+      if (END_VCARD.test(text) && card.nested === 0) {
+        yield card.build({ nextLine: line.nextLine, endOffset: line.endOffset });
+        card = undefined;
+        last = line;
+        continue;
+      }
+      // A card nested in this one (a vCard 2.1 AGENT) is part of the AGENT property, which
+      // is counted as not mapped; its own lines are not read.
+      if (BEGIN_ANY.test(text)) card.nested += 1;
+      else if (END_ANY.test(text) && card.nested > 0) card.nested -= 1;
+      else if (card.nested === 0) card.add(line);
       last = line;
-      continue;
     }
-    if (BEGIN_VCARD.test(text) && card.nested === 0 && last !== undefined && !/^agent/i.test(nameOfLine(last.bytes).name)) {
-      // A new card before this one ended: this one ends where the new one begins.
-      yield card.build({ nextLine: line.line, endOffset: line.offset });
-      card = new CardBuilder(line.line, 0);
-      last = line;
-      continue;
-    }
-    if (END_VCARD.test(text) && card.nested === 0) {
-      yield card.build({ nextLine: line.nextLine, endOffset: line.endOffset });
-      card = undefined;
-      last = line;
-      continue;
-    }
-    // A card nested in this one (a vCard 2.1 AGENT) is part of the AGENT property, which
-    // is counted as not mapped; its own lines are not read.
-    if (BEGIN_ANY.test(text)) card.nested += 1;
-    else if (END_ANY.test(text) && card.nested > 0) card.nested -= 1;
-    else if (card.nested === 0) card.add(line);
-    last = line;
   }
   if (card !== undefined && last !== undefined) yield card.build({ nextLine: last.nextLine, endOffset: last.endOffset });
   else if (linesOutside > 0 && last !== undefined) {

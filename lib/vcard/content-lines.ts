@@ -35,21 +35,21 @@ const TAB = 0x09;
 const EQUALS = 0x3d;
 const COLON = 0x3a;
 
-/** Collects the bytes of one logical line, up to MAX_LINE_BYTES. */
+/** Collects the bytes of one line, up to MAX_LINE_BYTES. */
 class LineBuffer {
   private parts: Buffer[] = [];
   private length = 0;
   truncated = false;
 
-  append(bytes: Buffer): void {
+  /** `owned`: the bytes are this buffer's to keep; otherwise they are copied (a stream may reuse its chunks). */
+  append(bytes: Buffer, owned: boolean): void {
     if (this.truncated || bytes.length === 0) return;
     const room = MAX_LINE_BYTES - this.length;
     if (bytes.length > room) {
       this.truncated = true;
       bytes = bytes.subarray(0, room);
     }
-    // A copy: the chunk the bytes come from is reused by some streams.
-    this.parts.push(Buffer.from(bytes));
+    this.parts.push(owned ? bytes : Buffer.from(bytes));
     this.length += bytes.length;
   }
 
@@ -65,6 +65,10 @@ class LineBuffer {
     return last ? last[last.length - 1] : undefined;
   }
 
+  get empty(): boolean {
+    return this.length === 0;
+  }
+
   take(): Buffer {
     const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.length);
     this.parts = [];
@@ -78,115 +82,144 @@ class LineBuffer {
     const first = this.parts[0];
     if (!first) return '';
     const colon = first.indexOf(COLON);
-    return first.subarray(0, colon === -1 ? first.length : colon).toString('latin1');
+    return first.toString('latin1', 0, colon === -1 ? first.length : colon);
   }
 }
 
 const QUOTED_PRINTABLE = /quoted-printable/i;
 
-/**
- * Unfolded content lines of a vCard byte stream, in file order; `firstLine` numbers the first
- * physical line (a resumed read starts mid-file). Blank lines are dropped.
- */
-export async function* contentLinesOf(source: AsyncIterable<Uint8Array>, firstLine = 1): AsyncIterable<ContentLine> {
-  const logical = new LineBuffer();
-  let logicalStart: { line: number; offset: number } | undefined;
-  let logicalEnd = { offset: 0, nextLine: firstLine };
-  let logicalIsQp = false;
-  const physical = new LineBuffer();
-  let physicalStart = 0;
-  let lineNumber = firstLine;
-  let offset = 0;
-  // A CR was the last byte seen: the line ends there, or after an LF that follows it.
-  let pendingCr = false;
+/** Assembles physical lines into logical (unfolded) ones; see the module comment. */
+class Unfolder {
+  private readonly logical = new LineBuffer();
+  private logicalStart: { line: number; offset: number } | undefined;
+  private logicalEnd = { offset: 0, nextLine: 0 };
+  private logicalIsQp = false;
+  private readonly physical = new LineBuffer();
+  private physicalStart = 0;
 
-  const emit = (): ContentLine | undefined => {
-    if (!logicalStart) return undefined;
-    const truncated = logical.truncated;
+  constructor(private lineNumber: number) {
+    this.logicalEnd.nextLine = lineNumber;
+  }
+
+  /** Bytes of the current physical line, before its line break. */
+  add(bytes: Buffer): void {
+    this.physical.append(bytes, false);
+  }
+
+  hasPending(): boolean {
+    return !this.physical.empty;
+  }
+
+  /** The current logical line, if one is open. */
+  emit(): ContentLine | undefined {
+    if (!this.logicalStart) return undefined;
+    const truncated = this.logical.truncated;
     const line: ContentLine = {
-      line: logicalStart.line,
-      offset: logicalStart.offset,
-      endOffset: logicalEnd.offset,
-      nextLine: logicalEnd.nextLine,
-      bytes: logical.take(),
+      line: this.logicalStart.line,
+      offset: this.logicalStart.offset,
+      endOffset: this.logicalEnd.offset,
+      nextLine: this.logicalEnd.nextLine,
+      bytes: this.logical.take(),
       truncated,
     };
-    logicalStart = undefined;
+    this.logicalStart = undefined;
     return line;
-  };
+  }
 
-  /** One physical line is complete (`end` is after its line break): fold it into the logical line or start a new one. */
-  const endPhysical = (end: number): ContentLine | undefined => {
-    const truncated = physical.truncated;
-    const bytes = physical.take();
-    const start = { line: lineNumber, offset: physicalStart };
-    lineNumber += 1;
-    physicalStart = end;
+  /** The current physical line ends (`end` is the offset after its line break); returns a completed logical line, if any. */
+  endPhysical(end: number): ContentLine | undefined {
+    const truncated = this.physical.truncated;
+    const bytes = this.physical.take();
+    const start = { line: this.lineNumber, offset: this.physicalStart };
+    this.lineNumber += 1;
+    this.physicalStart = end;
     let done: ContentLine | undefined;
     const first = bytes[0];
-    if (logicalStart && logicalIsQp && logical.lastByte() === EQUALS) {
+    if (this.logicalStart && this.logicalIsQp && this.logical.lastByte() === EQUALS) {
       // A quoted-printable soft line break: the next line goes on, whatever it starts with.
-      logical.dropLastByte();
-      logical.append(bytes);
-    } else if (logicalStart && (first === SPACE || first === TAB)) {
+      this.logical.dropLastByte();
+      this.logical.append(bytes, true);
+    } else if (this.logicalStart && (first === SPACE || first === TAB)) {
       // A fold. The whitespace is kept when the value is quoted-printable (2.1 style) and
       // dropped otherwise; either way a lost space is all that is at stake.
-      logical.append(logicalIsQp ? bytes : bytes.subarray(1));
+      this.logical.append(this.logicalIsQp ? bytes : bytes.subarray(1), true);
     } else {
-      done = emit();
+      done = this.emit();
       if (bytes.length === 0 && !truncated) {
-        logicalEnd = { offset: end, nextLine: lineNumber };
+        this.logicalEnd = { offset: end, nextLine: this.lineNumber };
         return done;
       }
-      logicalStart = start;
-      logical.append(bytes);
-      logicalIsQp = QUOTED_PRINTABLE.test(logical.head());
+      this.logicalStart = start;
+      this.logical.append(bytes, true);
+      this.logicalIsQp = QUOTED_PRINTABLE.test(this.logical.head());
     }
-    if (truncated) logical.truncated = true;
-    logicalEnd = { offset: end, nextLine: lineNumber };
+    if (truncated) this.logical.truncated = true;
+    this.logicalEnd = { offset: end, nextLine: this.lineNumber };
     return done;
-  };
+  }
+}
 
+/**
+ * Unfolded content lines of a vCard byte stream, in file order, a chunk's worth at a time
+ * (one await per chunk, not per line); `firstLine` numbers the first physical line (a
+ * resumed read starts mid-file). Blank lines are dropped.
+ */
+export async function* contentLineBatchesOf(source: AsyncIterable<Uint8Array>, firstLine = 1): AsyncIterable<ContentLine[]> {
+  const lines = new Unfolder(firstLine);
+  let offset = 0;
+  // A CR ended the last chunk: the line ends there, or after an LF that starts the next one.
+  let pendingCr = false;
   for await (const chunk of source) {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const batch: ContentLine[] = [];
+    const push = (line: ContentLine | undefined) => {
+      if (line) batch.push(line);
+    };
     let from = 0;
-    for (let i = 0; i < bytes.length; i++) {
-      const byte = bytes[i] as number;
-      if (pendingCr) {
-        pendingCr = false;
-        const end = byte === LF ? offset + i + 1 : offset + i;
-        const line = endPhysical(end);
-        if (line) yield line;
-        if (byte === LF) {
-          from = i + 1;
-          continue;
-        }
-        from = i;
+    if (pendingCr && bytes.length > 0) {
+      pendingCr = false;
+      const crlf = bytes[0] === LF;
+      push(lines.endPhysical(offset + (crlf ? 1 : 0)));
+      if (crlf) from = 1;
+    }
+    // Where the next LF and CR are; -1 once there is none left in the chunk.
+    let nextLf = -2;
+    let nextCr = -2;
+    while (from < bytes.length) {
+      if (nextLf !== -1 && nextLf < from) nextLf = bytes.indexOf(LF, from);
+      if (nextCr !== -1 && nextCr < from) nextCr = bytes.indexOf(CR, from);
+      const end = nextLf === -1 ? nextCr : nextCr === -1 ? nextLf : Math.min(nextLf, nextCr);
+      if (end === -1) {
+        lines.add(bytes.subarray(from));
+        break;
       }
-      if (byte === CR) {
-        physical.append(bytes.subarray(from, i));
+      lines.add(bytes.subarray(from, end));
+      if (bytes[end] === LF) {
+        push(lines.endPhysical(offset + end + 1));
+        from = end + 1;
+      } else if (end + 1 < bytes.length) {
+        const breakLength = bytes[end + 1] === LF ? 2 : 1;
+        push(lines.endPhysical(offset + end + breakLength));
+        from = end + breakLength;
+      } else {
         pendingCr = true;
-      } else if (byte === LF) {
-        physical.append(bytes.subarray(from, i));
-        const line = endPhysical(offset + i + 1);
-        if (line) yield line;
-        from = i + 1;
+        from = bytes.length;
       }
     }
-    if (!pendingCr && from < bytes.length) physical.append(bytes.subarray(from));
     offset += bytes.length;
+    if (batch.length > 0) yield batch;
   }
-  if (pendingCr) {
-    const line = endPhysical(offset);
-    if (line) yield line;
-  } else {
-    const rest = physical.take();
-    if (rest.length > 0) {
-      physical.append(rest);
-      const line = endPhysical(offset);
-      if (line) yield line;
-    }
+  const rest: ContentLine[] = [];
+  if (pendingCr || lines.hasPending()) {
+    const line = lines.endPhysical(offset);
+    if (line) rest.push(line);
   }
-  const last = emit();
-  if (last) yield last;
+  const last = lines.emit();
+  if (last) rest.push(last);
+  if (rest.length > 0) yield rest;
+}
+
+/** The lines of contentLineBatchesOf one by one. */
+export async function* contentLinesOf(source: AsyncIterable<Uint8Array>, firstLine = 1): AsyncIterable<ContentLine> {
+  for await (const batch of contentLineBatchesOf(source, firstLine)) yield* batch;
 }

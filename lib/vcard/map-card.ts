@@ -202,7 +202,7 @@ class CardMapper {
 
   map(): MappedCard {
     // Preferred values first, so that they get the first column of their kind.
-    const ordered = [...this.card.properties].sort((a, b) => Number(isPreferred(b)) - Number(isPreferred(a)));
+    const ordered = [...this.card.properties.filter(isPreferred), ...this.card.properties.filter((p) => !isPreferred(p))];
     let fn = '';
     let n: VcardProperty | undefined;
     for (const property of ordered) {

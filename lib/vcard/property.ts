@@ -111,6 +111,9 @@ export function decodeText(bytes: Buffer, charset: string | undefined): string {
       // An unknown charset label: read the bytes as if none were named.
     }
   }
+  // The fast path: valid UTF-8 decodes without a replacement character (unless it holds one itself).
+  const text = bytes.toString('utf8');
+  if (!text.includes('\uFFFD')) return text;
   try {
     return utf8.decode(bytes);
   } catch {
@@ -127,14 +130,19 @@ export function isBinaryProperty(name: string): boolean {
 
 /** The group and name of a content line, read from its first bytes (cheap: no value decoding). */
 export function nameOfLine(bytes: Buffer): { group: string | undefined; name: string } {
-  const end = valueStartOf(bytes);
-  const head = bytes.subarray(0, end === -1 ? bytes.length : end).toString('latin1');
-  const semicolon = head.indexOf(';');
-  const qualified = (semicolon === -1 ? head : head.slice(0, semicolon)).trim();
-  const dot = qualified.lastIndexOf('.');
+  let end = 0;
+  let dot = -1;
+  for (; end < bytes.length; end++) {
+    const byte = bytes[end];
+    if (byte === 0x3b || byte === COLON) break;
+    if (byte === 0x2e) dot = end;
+  }
   return {
-    group: dot === -1 ? undefined : qualified.slice(0, dot).toLowerCase(),
-    name: (dot === -1 ? qualified : qualified.slice(dot + 1)).toUpperCase(),
+    group: dot === -1 ? undefined : bytes.toString('latin1', 0, dot).trim().toLowerCase(),
+    name: bytes
+      .toString('latin1', dot + 1, end)
+      .trim()
+      .toUpperCase(),
   };
 }
 
@@ -145,11 +153,11 @@ export function nameOfLine(bytes: Buffer): { group: string | undefined; name: st
 export function parseProperty(bytes: Buffer): VcardProperty | undefined {
   const end = valueStartOf(bytes);
   if (end === -1) return undefined;
-  const head = bytes.subarray(0, end).toString('latin1');
-  const [qualified = '', ...paramParts] = splitOutsideQuotes(head, ';');
-  const { group, name } = nameOfLine(Buffer.from(qualified, 'latin1'));
+  const { group, name } = nameOfLine(bytes);
   if (name === '') return undefined;
-  const params = parseParams(paramParts);
+  const head = bytes.toString('latin1', 0, end);
+  const semicolon = head.indexOf(';');
+  const params = semicolon === -1 ? new Map<string, string[]>() : parseParams(splitOutsideQuotes(head.slice(semicolon + 1), ';'));
   if (BINARY_PROPERTIES.has(name)) return { group, name, params, value: '' };
   const raw = bytes.subarray(end + 1);
   const encoding = params.get('ENCODING')?.[0]?.toUpperCase();

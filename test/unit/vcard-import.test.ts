@@ -133,6 +133,12 @@ describe('importing vCard exports', () => {
     });
   });
 
+  it('reads a UTF-8 vCard with a byte order mark', async () => {
+    const { report, byName } = await importVcf(Buffer.from(`\uFEFF${fixture('rfc6350_4.0.vcf').toString('utf8')}`, 'utf8'));
+    expect(report.total_rows).toBe(1);
+    expect(byName.get('Zoë Λαμπράκη')?.cellphone).toBe('+30-690-1234567');
+  });
+
   it('reads a UTF-16 vCard with a byte order mark', async () => {
     const { byName } = await importVcf(Buffer.from(`\uFEFF${fixture('rfc6350_4.0.vcf').toString('utf8')}`, 'utf16le'));
     expect(byName.get('Zoë Λαμπράκη')?.cellphone).toBe('+30-690-1234567');
