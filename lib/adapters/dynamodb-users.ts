@@ -1,4 +1,6 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ImportControls } from '../import/import-options.js';
 import type { User, UserRepository } from '../storage/ports.js';
 
 export class DynamoUserRepository implements UserRepository {
@@ -12,7 +14,25 @@ export class DynamoUserRepository implements UserRepository {
       new GetItemCommand({ TableName: this.tableName, Key: { username: { S: username } }, ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
-    return { username, createdAt: result.Item.createdAt?.S ?? '' };
+    const importOptions = result.Item.importOptions?.M;
+    return {
+      username,
+      createdAt: result.Item.createdAt?.S ?? '',
+      ...(importOptions ? { importOptions: unmarshall(importOptions) as ImportControls } : {}),
+    };
+  }
+
+  /** The user is registered just before (PUT /admin/users/{username}); defaults are not kept as a value. */
+  async setImportOptions(username: string, options: ImportControls): Promise<void> {
+    const empty = Object.keys(options).length === 0;
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { username: { S: username } },
+        UpdateExpression: empty ? 'REMOVE importOptions' : 'SET importOptions = :options',
+        ...(empty ? {} : { ExpressionAttributeValues: { ':options': { M: marshall(options, { removeUndefinedValues: true }) } } }),
+      }),
+    );
   }
 
   /**
@@ -32,8 +52,12 @@ export class DynamoUserRepository implements UserRepository {
       }),
     );
     const stored = result.Attributes?.createdAt?.S ?? createdAt;
+    const importOptions = result.Attributes?.importOptions?.M;
     // The SDK retries a write whose answer was lost; the retry then finds the record the first
     // attempt wrote. Same date: that record is this call's.
-    return { user: { username, createdAt: stored }, created: stored === createdAt };
+    return {
+      user: { username, createdAt: stored, ...(importOptions ? { importOptions: unmarshall(importOptions) as ImportControls } : {}) },
+      created: stored === createdAt,
+    };
   }
 }

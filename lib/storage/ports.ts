@@ -4,6 +4,7 @@
  * the core and the tests depend on these interfaces, never on an adapter.
  */
 import type { Contact } from '../contacts/contact.js';
+import type { ImportControls } from '../import/import-options.js';
 import type { ImportCheckpoint } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
 import type { ImportJob, JobProgress, ReimportMode } from '../jobs/job.js';
@@ -83,12 +84,16 @@ export interface SourceContactCleaner {
 export interface User {
   username: string;
   createdAt: string;
+  /** The import options of the user's drop-folder imports, set by the super admin. */
+  importOptions?: ImportControls;
 }
 
 export interface UserRepository {
   findUser(username: string): Promise<User | undefined>;
   /** Creates the user, or keeps the existing record; resolves with whether it was new. */
   registerUser(username: string): Promise<{ user: User; created: boolean }>;
+  /** Replaces the registered user's default import options (`{}` for the defaults). */
+  setImportOptions(username: string, options: ImportControls): Promise<void>;
 }
 
 // Import jobs, the upload bucket, starting invocations, re-import sources
@@ -199,6 +204,8 @@ export interface ReimportSource {
   key?: string;
   prefix?: string;
   mode: ReimportMode;
+  /** The import options of the source's imports. */
+  importOptions?: ImportControls;
   enabled: boolean;
   createdAt: string;
   updatedAt: string;
