@@ -153,6 +153,14 @@ describe('import jobs (POST /phonebook/imports and /admin/phonebook/imports)', (
     expect((await phonebook('job.create')).Lin?.cellphone).toBe('3');
   });
 
+  it('apply dry_run: the report says what would happen, nothing is written', async () => {
+    await seedAda('job.dry');
+    const job = await jobImport('job.dry', UPDATE_CSV, { dry_run: true });
+    expect(job.import_options).toMatchObject({ dry_run: true });
+    expect(job.report).toMatchObject({ dry_run: true, total_rows: 2, updated_rows: 1, created_rows: 1 });
+    expect(await phonebook('job.dry')).toEqual({ Ada: { cellphone: '1', workemail: 'ada@example.org', type: 'public' } });
+  });
+
   it('refuse a bad option before creating anything, with the message of the form', async () => {
     const token = await api.userToken('john.smith');
     const response = await api.request('/phonebook/imports', {
