@@ -17,9 +17,8 @@ export class SeenContactParts {
     private readonly importId: string,
   ) {}
 
-  /** Stores one stretch's contacts (nothing when it met none). */
+  /** Stores one stretch's contacts; also when it met none, so that a part a dead run left for it is replaced. */
   async save(seen: SeenContacts): Promise<void> {
-    if (seen.entries.length === 0) return;
     await this.files.write(objectKeys.seenPart(this.owner, this.importId, seen.fromRow), encode(seen.entries), 'application/octet-stream');
   }
 
