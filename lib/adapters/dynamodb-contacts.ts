@@ -2,7 +2,9 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  DeleteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -17,12 +19,16 @@ import { decodeContactCursor, encodeContactCursor } from './contact-cursor.js';
 import type {
   ContactPage,
   ContactReader,
+  ContactRestorer,
   ContactStore,
   ContactWrite,
   ContactWriteFailure,
   OwnContactReader,
   SourceContactCleaner,
+  StoredContact,
+  UndoOutcome,
 } from '../storage/ports.js';
+import { conditionalWrite } from './dynamodb-conditional-write.js';
 
 /**
  * Key design (docs/table-design.md): one owner's contacts are spread over SHARD_COUNT
@@ -107,7 +113,22 @@ function fromItem(item: Record<string, unknown>): Contact {
   return contact;
 }
 
-export class DynamoContactRepository implements ContactStore, ContactReader, OwnContactReader, SourceContactCleaner {
+function storedOf(item: Record<string, unknown>): StoredContact {
+  const contact = fromItem(item);
+  if (typeof item.importId !== 'string') return { contact };
+  return { contact, origin: { importId: item.importId, ...(typeof item.sourceId === 'string' ? { sourceId: item.sourceId } : {}) } };
+}
+
+/** Two stored contacts hold the same values and the same origin. */
+function sameStored(a: StoredContact, b: StoredContact): boolean {
+  return (
+    CONTACT_FIELDS.every((field) => a.contact[field] === b.contact[field]) &&
+    a.origin?.importId === b.origin?.importId &&
+    a.origin?.sourceId === b.origin?.sourceId
+  );
+}
+
+export class DynamoContactRepository implements ContactStore, ContactReader, OwnContactReader, SourceContactCleaner, ContactRestorer {
   readonly maxBatchSize = BATCH_WRITE_LIMIT;
 
   private policyOnce: Promise<RetryPolicy> | undefined;
@@ -211,7 +232,12 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
     return stored;
   }
 
-  async removeSourceContactsNotFrom(owner: string, sourceId: string, keepImportId: string): Promise<number> {
+  async removeSourceContactsNotFrom(
+    owner: string,
+    sourceId: string,
+    keepImportId: string,
+    beforeRemove?: (removed: StoredContact[]) => Promise<void>,
+  ): Promise<number> {
     let removed = 0;
     for (let shard = 0; shard < SHARD_COUNT; shard++) {
       let startKey: QueryCommandInput['ExclusiveStartKey'];
@@ -223,12 +249,15 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
             // Only what this source wrote in an earlier run: hand-made contacts and other
             // sources' contacts carry no or another sourceId.
             FilterExpression: 'sourceId = :source AND importId <> :keep',
-            ProjectionExpression: 'pk, id',
+            // Whole items when the change log records them before they go.
+            ...(beforeRemove ? {} : { ProjectionExpression: 'pk, id' }),
             ExpressionAttributeValues: marshall({ ':pk': `${owner}#${shard}`, ':source': sourceId, ':keep': keepImportId }),
             ExclusiveStartKey: startKey,
           }),
         );
-        const keys = result.Items ?? [];
+        const items = result.Items ?? [];
+        if (beforeRemove && items.length > 0) await beforeRemove(items.map((item) => storedOf(unmarshall(item))));
+        const keys = items.map((item) => ({ pk: item.pk as AttributeValue, id: item.id as AttributeValue }));
         for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
           const deletes = keys.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
           const { pending, reason } = await this.batchWrite(deletes);
@@ -253,6 +282,74 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
       }
     }
     return found;
+  }
+
+  async readStoredContacts(owner: string, ids: readonly string[]): Promise<Map<string, StoredContact>> {
+    const found = new Map<string, StoredContact>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      const keys = unique.slice(start, start + BATCH_GET_LIMIT).map((id) => marshall({ pk: `${owner}#${shardOf(id)}`, id }));
+      for (const item of await this.batchGet(keys)) {
+        const stored = storedOf(unmarshall(item));
+        if (stored.contact.owner === owner) found.set(stored.contact.id, stored);
+      }
+    }
+    return found;
+  }
+
+  async deleteCreated(owner: string, id: string, importId: string): Promise<UndoOutcome> {
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: `${owner}#${shardOf(id)}`, id }),
+          // Still the import's own write, or already gone (an undo that ran before, a write
+          // that never happened). A later import stamps its own id; an edit carries none.
+          ConditionExpression: 'attribute_not_exists(id) OR importId = :import',
+          ExpressionAttributeValues: { ':import': { S: importId } },
+        }),
+      ),
+    );
+    return outcome.written ? 'deleted' : 'conflict';
+  }
+
+  async restoreChanged(previous: StoredContact, importId: string): Promise<UndoOutcome> {
+    // The import id is the contact's version: every write replaces the item whole, each import
+    // stamps its own id and an edit none, so the stamp holds only while nothing wrote since.
+    return this.restore(previous, 'importId = :import', { ':import': { S: importId } });
+  }
+
+  restoreRemoved(previous: StoredContact): Promise<UndoOutcome> {
+    // Not recreated since (by an import or an edit).
+    return this.restore(previous, 'attribute_not_exists(id)');
+  }
+
+  private async restore(previous: StoredContact, condition: string, values?: Record<string, AttributeValue>): Promise<UndoOutcome> {
+    const request = putRequestOf(
+      { rowNumber: 0, contact: previous.contact, ...(previous.origin ? { origin: previous.origin } : {}) },
+      new Date().toISOString(),
+    );
+    const item = request.PutRequest?.Item ?? {};
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      ),
+    );
+    if (outcome.written) return 'restored';
+    // Refused: already put back (an undo that ran before, a write that never happened), or changed since.
+    const current = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { pk: item.pk as AttributeValue, id: item.id as AttributeValue },
+        ConsistentRead: true,
+      }),
+    );
+    return current.Item && sameStored(storedOf(unmarshall(current.Item)), previous) ? 'unchanged' : 'conflict';
   }
 
   async hasContacts(owner: string): Promise<boolean> {

@@ -15,6 +15,7 @@ import {
   type StoredObject,
 } from '../storage/ports.js';
 import { type ImportJob, type JobProgress, objectKeys } from './job.js';
+import { ChangeLog } from './change-log.js';
 import { RejectedRows } from './rejected-rows.js';
 
 export interface JobRunnerDeps {
@@ -215,7 +216,10 @@ async function runHeld(held: HeldJob, deps: JobRunnerDeps, deadline: number): Pr
   const version = await versionToImport(held.job, deps);
   if ('failure' in version) return held.fail(version.failure);
   const rejected = new RejectedRows(deps.files, held.job.owner, held.job.importId, held.job.checkpoint?.nextRow ?? 2);
-  const outcome = await importStretch(held, version.etag, rejected, deps, deadline);
+  // Each invocation appends its own parts to the job's change log (for its undo).
+  const changeLog = new ChangeLog(deps.files, held.job.owner, held.job.importId);
+  const outcome = await importStretch(held, version.etag, rejected, changeLog, deps, deadline);
+  await changeLog.compact();
   if (outcome.status === 'paused') return handOver(held, outcome, rejected, deps);
   return finish(held, outcome, version.etag, rejected, deps);
 }
@@ -241,6 +245,7 @@ async function importStretch(
   held: HeldJob,
   etag: string,
   rejected: RejectedRows,
+  changeLog: ChangeLog,
   deps: JobRunnerDeps,
   deadline: number,
 ): Promise<ImportOutcome> {
@@ -254,6 +259,7 @@ async function importStretch(
       writeConcurrency: deps.settings.writeConcurrency,
       maxErrorMessages: deps.settings.maxErrorMessages,
       origin: { importId, ...(sourceId ? { sourceId } : {}) },
+      changeLog,
       onRejectedRow: (row, reason, cells) => rejected.add(row, reason, cells),
       ...(checkpoint ? { resumeFrom: checkpoint } : {}),
       // A lost lease means another invocation has the job: stop at the next row.
@@ -261,6 +267,7 @@ async function importStretch(
       checkpointEveryRows: deps.settings.checkpointEveryRows,
       onCheckpoint: async (next, progress) => {
         await rejected.flush(next.nextRow);
+        await changeLog.compact();
         await held.checkpoint(next, progress);
       },
     });
@@ -318,7 +325,11 @@ async function finish(
 async function replaceSourceContacts(job: ImportJob, report: ImportReport, deps: JobRunnerDeps): Promise<string | undefined> {
   if (job.mode !== 'replace' || !job.sourceId) return undefined;
   if (!replaceIsSafe(report)) return 'replace: nothing removed, because rows failed or more than half of the rows were rejected';
-  const removed = await deps.cleaner.removeSourceContactsNotFrom(job.owner, job.sourceId, job.importId);
+  // Recorded before they go, so that an undo of this import puts them back.
+  const changeLog = new ChangeLog(deps.files, job.owner, job.importId);
+  const removed = await deps.cleaner.removeSourceContactsNotFrom(job.owner, job.sourceId, job.importId, (contacts) =>
+    changeLog.record(contacts.map((before) => ({ op: 'remove', id: before.contact.id, before }))),
+  );
   return `replace: removed ${removed} contacts of source ${job.sourceId} that are no longer in the file`;
 }
 
