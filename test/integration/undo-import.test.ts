@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCsv, ownContacts, ownContactsByName } from '../support/contacts.js';
 import { contactsCsv, createUpload, type JobView, putUpload, waitForJob } from '../support/imports.js';
@@ -183,7 +186,49 @@ describe('undo of a synchronous import', () => {
   });
 });
 
+/** One tick of the re-import schedule, then the imports it started run to their end. */
+async function tick(): Promise<Record<string, string>> {
+  const { handler } = await import('../../functions/schedule.js');
+  const event = JSON.parse(await readFile(new URL('../../events/schedule/tick.json', import.meta.url), 'utf8')) as ScheduledEvent;
+  const result = await handler(event);
+  await api.stack.settle();
+  return result.sources;
+}
+
 describe('undo of an import job', () => {
+  it('puts back what a replace source changed and removed, and deletes what it created', async () => {
+    const admin = { authorization: `Bearer ${api.adminToken}` };
+    expect((await api.request('/admin/users/undo.source', { method: 'PUT', headers: admin })).status).toBeLessThan(300);
+    const put = await api.request('/admin/sources/undo-crm', {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ owner: 'undo.source', key: 'sources/undo-crm.csv', mode: 'replace' }),
+    });
+    expect(put.status).toBe(201);
+    const upload = (csv: string) => api.s3.send(new PutObjectCommand({ Bucket: api.uploadBucket, Key: 'sources/undo-crm.csv', Body: csv }));
+    const token = await api.userToken('undo.source');
+    await upload('name,company,notes,cellphone\nAda,CRM,a1,+1\nBob,CRM,b1,+2\nCyd,CRM,c1,\n');
+    expect(await tick()).toMatchObject({ 'undo-crm': 'started' });
+    const before = await exportText(token);
+
+    // Ada changes, Bob and Cyd leave the file (removed), Dee is new.
+    await upload('name,company,notes,cellphone\nAda,CRM,a2,\nDee,CRM,d1,+4\n');
+    expect(await tick()).toMatchObject({ 'undo-crm': 'started' });
+    const list = (await (await api.request('/phonebook/imports', { token })).json()) as { imports: JobView[] };
+    const second = list.imports[0] as JobView;
+    expect(second.note).toBe('replace: removed 2 contacts of source undo-crm that are no longer in the file');
+
+    const { status, body } = await undo(token, second.import_id);
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ deleted: 1, restored: 3, conflicts: 0 });
+    expect(await exportText(token)).toBe(before);
+    // The removed contacts came back with their source's stamp: the next replace run treats them as before.
+    await upload('name,company,notes,cellphone\nAda,CRM,a1,+1\n');
+    expect(await tick()).toMatchObject({ 'undo-crm': 'started' });
+    expect((await ownContacts(api, 'undo.source')).map((contact) => contact.name)).toEqual(['Ada']);
+  });
+
   it('undoes a 100,000-row job in the worker, continuing past the request budget', async () => {
     const token = await api.userToken('undo.large');
     const csv = contactsCsv(100_000, 'Large');
