@@ -4,6 +4,7 @@ import { BadRequestError, NotFoundError } from '../lib/errors.js';
 import { jsonResponse } from '../lib/http/responses.js';
 import { isImportId } from '../lib/jobs/job.js';
 import { type UndoResult, undoImport, undoView } from '../lib/jobs/undo-import.js';
+import { logger } from '../lib/logger.js';
 import { validateUsername } from '../lib/users.js';
 import { eventHandler } from './layer/event-handler.js';
 import { adminRoute, userRoute } from './layer/http-route.js';
@@ -46,5 +47,11 @@ export const adminHandler = adminRoute(async (event) => {
 export const worker = eventHandler(async (event: ContinueUndoEvent, context: Context): Promise<void> => {
   const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000;
   const deadline = Date.now() + Math.max(1_000, remaining - HANDOVER_MARGIN_MS);
-  await undoImport(event.continueUndo.owner, event.continueUndo.importId, undoDeps, deadline);
+  try {
+    await undoImport(event.continueUndo.owner, event.continueUndo.importId, undoDeps, deadline);
+  } catch (error) {
+    // A job gone (expired) has nothing left to undo: retrying the event would not change that.
+    if (!(error instanceof NotFoundError)) throw error;
+    logger.warn('undo of an import that no longer exists ignored', { ...event.continueUndo });
+  }
 });

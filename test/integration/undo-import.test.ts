@@ -196,6 +196,16 @@ async function tick(): Promise<Record<string, string>> {
 }
 
 describe('undo of an import job', () => {
+  it('worker: ignores the continuation of an import that does not exist, without failing the invocation', async () => {
+    // The worker's own variable (serverless.yml gives it to the undo functions only).
+    process.env.UNDO_FUNCTION_NAME ??= 'phonebook-import-local-undoImportWorker';
+    const { worker } = await import('../../functions/undo-import.js');
+    const text = (await readFile(new URL('../../events/undo/continue-undo.json', import.meta.url), 'utf8'))
+      .replace('OWNER', 'john.smith')
+      .replace('IMPORT_ID', '000000000-0000000000000000');
+    await expect(worker(JSON.parse(text), { getRemainingTimeInMillis: () => 900_000 } as never)).resolves.toBeUndefined();
+  });
+
   it('puts back what a replace source changed and removed, and deletes what it created', async () => {
     const admin = { authorization: `Bearer ${api.adminToken}` };
     expect((await api.request('/admin/users/undo.source', { method: 'PUT', headers: admin })).status).toBeLessThan(300);
