@@ -21,13 +21,13 @@ export interface RouteOptions {
 }
 
 /**
- * The middy chain of every HTTP function. `userRoute` and `adminRoute` are the only ways to
- * build one, so no handler can forget its guard, its limit or the error mapping. Order:
+ * The middy chain of every HTTP function. `userRoute`, `adminRoute` and `publicRoute` are the
+ * only ways to build one, so no handler can forget its guard, its limit or the error mapping. Order:
  * the error mapper is registered first because middy runs `onError` hooks in reverse order,
  * so it maps the error after the limit has freed its slot and the metrics are out.
  */
 function httpRoute(
-  declared: 'user' | 'super-admin',
+  declared: 'user' | 'super-admin' | 'public',
   handle: (event: HttpEvent) => Promise<HttpResponse>,
   principalOf: (event: HttpEvent) => Principal,
   options: RouteOptions,
@@ -36,8 +36,8 @@ function httpRoute(
   const chain = middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
     .use(httpErrorMapper())
     .use(invocationLogging())
-    .use(publishMetrics())
-    .use(routeGuard(declared));
+    .use(publishMetrics());
+  if (declared !== 'public') chain.use(routeGuard(declared));
   if (options.limit !== undefined) chain.use(routeLimit(options.limit, principalOf));
   const handler = chain.handler((event) => handle(event));
   // Lambda always passes a context; a test or a tool may not.
@@ -69,4 +69,13 @@ export function adminRoute(handle: (event: HttpEvent) => Promise<HttpResponse>, 
     (event) => ({ kind: 'ip', sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown' }),
     options,
   );
+}
+
+/**
+ * A route anyone may call, declared without the authorizer in serverless.yml: only what is
+ * public by nature (the API reference). Which routes these are is listed once, in
+ * lib/auth/access.ts (PUBLIC_ROUTES), and route-guards.test.ts holds serverless.yml to it.
+ */
+export function publicRoute(handle: (event: HttpEvent) => Promise<HttpResponse>): HttpHandler {
+  return httpRoute('public', handle, (event) => ({ kind: 'ip', sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown' }), {});
 }
