@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { HttpResponse } from '../../lib/http/responses.js';
 import type { Principal, RouteLimit } from '../../lib/limits/route-limits.js';
+import { corsHeaders } from './cors.js';
 import { httpErrorMapper } from './error-mapper.js';
 import { invocationLogging, publishMetrics } from './observability.js';
 import { callerOf, routeGuard } from './route-guard.js';
@@ -23,8 +24,9 @@ export interface RouteOptions {
 /**
  * The middy chain of every HTTP function. `userRoute`, `adminRoute` and `publicRoute` are the
  * only ways to build one, so no handler can forget its guard, its limit or the error mapping. Order:
- * the error mapper is registered first because middy runs `onError` hooks in reverse order,
- * so it maps the error after the limit has freed its slot and the metrics are out.
+ * middy runs `onError` hooks in reverse order, so the error mapper, registered early, maps the
+ * error after the limit has freed its slot and the metrics are out; only the CORS headers come
+ * before it, to decorate whatever response the mapper made.
  */
 function httpRoute(
   declared: 'user' | 'super-admin' | 'public',
@@ -34,6 +36,7 @@ function httpRoute(
 ): HttpHandler {
   // middy's early timeout is off: API Gateway's 29 s and the Lambda timeout already bound a request.
   const chain = middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
+    .use(corsHeaders())
     .use(httpErrorMapper())
     .use(invocationLogging())
     .use(publishMetrics());

@@ -74,10 +74,18 @@ describe('serverless package', () => {
     const resources = Object.values(template.Resources);
     const methods = resources.filter((r) => r.Type === 'AWS::ApiGateway::Method');
     expect(methods.length).toBeGreaterThanOrEqual(4);
-    // Every route goes through the REQUEST authorizer, but the public API reference.
-    const publicMethods = methods.filter((m) => m.Properties.AuthorizationType !== 'CUSTOM');
+    // Every route goes through the REQUEST authorizer, but the public API reference and the CORS
+    // preflights (the gateway's own MOCK answers).
+    const [preflights, routes] = [
+      methods.filter((m) => m.Properties.HttpMethod === 'OPTIONS'),
+      methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS'),
+    ];
+    const publicMethods = routes.filter((m) => m.Properties.AuthorizationType !== 'CUSTOM');
     expect(publicMethods.map((m) => m.Properties.HttpMethod)).toEqual(PUBLIC_ROUTES.map((route) => route.split(' ')[0]));
     expect(publicMethods.every((m) => m.Properties.AuthorizationType === 'NONE')).toBe(true);
+    expect(preflights.length).toBeGreaterThanOrEqual(10);
+    for (const preflight of preflights)
+      expect(preflight.Properties).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'MOCK' } });
     const authorizer = template.Resources.RequestAuthorizer?.Properties;
     expect(authorizer).toMatchObject({ Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0 });
     expect(authorizer).not.toHaveProperty('IdentitySource');
