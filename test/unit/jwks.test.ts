@@ -42,6 +42,8 @@ describe('tokens from an identity provider (JWKS)', () => {
     await expect(verify(await token(signingKey, { iss: 'https://idp.example', aud: 'phonebook' }))).resolves.toEqual({
       username: 'john.smith',
       capabilities: ['phonebook.ad_phonebook'],
+      // The token claims no groups (group sharing reads the `groups` claim).
+      groups: [],
     });
   });
 
