@@ -1,3 +1,4 @@
+import { GROUP_PREFIX, RESERVED_GROUP_NAMES } from './contacts/contact-type.js';
 import { BadRequestError } from './errors.js';
 import type { UserRepository } from './storage/ports.js';
 
@@ -12,17 +13,15 @@ export const MAX_GROUP_NAME_LENGTH = 128;
 /** Each group costs the listing 16 queries (one per shard): a bound keeps a page's cost bounded. */
 export const MAX_GROUPS_PER_USER = 50;
 
-/** Names that would read back as another `type` form. */
-const RESERVED = new Set(['public', 'private', 'speeddial']);
-
 /** What is wrong with one group name (already trimmed), or undefined. */
 export function groupNameProblemOf(name: string): string | undefined {
   if (name === '') return 'is empty';
   if (name.length > MAX_GROUP_NAME_LENGTH) return `is longer than ${MAX_GROUP_NAME_LENGTH} characters`;
-  if (RESERVED.has(name.toLowerCase())) return "is reserved ('public', 'private' and 'speeddial' are contact types, not groups)";
+  if (RESERVED_GROUP_NAMES.has(name.toLowerCase()))
+    return "is reserved ('public', 'private' and 'speeddial' are contact types, not groups)";
   // A contact's type lists its groups separated by commas, so a comma could never match.
   if (name.includes(',')) return 'contains a comma';
-  if (name.toLowerCase().startsWith('group:')) return "starts with 'group:'";
+  if (name.toLowerCase().startsWith(GROUP_PREFIX)) return `starts with '${GROUP_PREFIX}'`;
   // Control characters have no business in a name and would make logs and keys unreadable.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point of the check
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains a control character';

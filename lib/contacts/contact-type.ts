@@ -5,10 +5,10 @@ import type { ContactType } from './fields.js';
  * those groups), read as the reference middleware reads it (store/phonebook.go): the prefix in
  * any case, group names trimmed, blanks and repeats dropped, first-seen order kept.
  */
-const GROUP_PREFIX = 'group:';
+export const GROUP_PREFIX = 'group:';
 
 /** Names a group cannot have: they would read back as one of the other forms. */
-const RESERVED_GROUP_NAMES: ReadonlySet<string> = new Set(['private', 'public', 'speeddial']);
+export const RESERVED_GROUP_NAMES: ReadonlySet<string> = new Set(['private', 'public', 'speeddial']);
 
 export const CONTACT_TYPE_FORMS = "'private', 'public', or 'group:<group1,group2>'";
 
