@@ -21,7 +21,6 @@ import type {
   ContactStore,
   ContactWrite,
   ContactWriteFailure,
-  OwnContactReader,
   SourceContactCleaner,
   VisibleContactsOptions,
 } from '../storage/ports.js';
@@ -111,7 +110,7 @@ function fromItem(item: Record<string, unknown>): Contact {
   return contact;
 }
 
-export class DynamoContactRepository implements ContactStore, ContactReader, OwnContactReader, SourceContactCleaner {
+export class DynamoContactRepository implements ContactStore, ContactReader, SourceContactCleaner {
   readonly maxBatchSize = BATCH_WRITE_LIMIT;
 
   private policyOnce: Promise<RetryPolicy> | undefined;
@@ -339,10 +338,6 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Own
       await sleep(backoffDelayMs(attempt, policy));
     }
     return items;
-  }
-
-  listOwnContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage> {
-    return this.listVisibleContacts(owner, { ...options, includePublic: false, groups: [] });
   }
 
   /**

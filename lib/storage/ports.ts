@@ -84,11 +84,6 @@ export interface ContactReader {
   listVisibleContacts(owner: string, options: VisibleContactsOptions): Promise<ContactPage>;
 }
 
-export interface OwnContactReader {
-  /** Only the owner's own contacts (no one else's public ones), a page at a time. */
-  listOwnContacts(owner: string, options: { cursor?: string; limit: number }): Promise<ContactPage>;
-}
-
 /** Removes what a scheduled "replace" source no longer lists. */
 export interface SourceContactCleaner {
   /** Deletes the owner's contacts written by `sourceId` but not by `keepImportId`; resolves with the count. */
