@@ -4,7 +4,7 @@
  * them without pulling in the CSV pipeline.
  */
 export interface ImportPreview {
-  /** `utf-8`, `utf-16le`, `utf-16be` or `windows-1252`. */
+  /** The encoding the file is read in: one of SOURCE_ENCODINGS (lib/csv/decode.ts), e.g. `utf-8`, `windows-1251`. */
   encoding: string;
   /** `,` `;` or a tab: the one given in the request, or the one detected in the header row. */
   delimiter: string;

@@ -1,3 +1,4 @@
+import { utf16WithoutBomOf } from '../csv/decode.js';
 import { type Delimiter, parseDelimiterField } from '../csv/dialect.js';
 import { type ColumnMapping, parseMappingField, resolveHeader } from '../csv/header.js';
 import { InvalidCsvError } from '../errors.js';
@@ -22,21 +23,30 @@ export interface PreviewOptions {
 
 /**
  * The bytes up to and including the last line feed: the start of a large file, cut anywhere,
- * must not show a cut last row or read as Windows-1252 because its last UTF-8 character was
- * cut in two. In UTF-16 a line feed is two bytes, so the cut is made after both.
+ * must not show a cut last row or fail to decode because its last character was cut in two.
+ * In UTF-16 (with a byte order mark, or recognised without one as the import recognises it) a
+ * line feed is two bytes, so the cut is made after both.
  */
 export function completeLinesOf(bytes: Buffer): Buffer {
-  const unit = bytes[0] === 0xff && bytes[1] === 0xfe ? 'le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'be' : undefined;
+  const unit = utf16UnitOf(bytes);
   if (unit === undefined) {
     const end = bytes.lastIndexOf(0x0a);
     return end === -1 ? bytes : bytes.subarray(0, end + 1);
   }
-  for (let i = bytes.length - 2; i >= 2; i--) {
+  for (let i = bytes.length - 2; i >= 0; i--) {
     if (i % 2 !== 0) continue;
     const isLineFeed = unit === 'le' ? bytes[i] === 0x0a && bytes[i + 1] === 0x00 : bytes[i] === 0x00 && bytes[i + 1] === 0x0a;
     if (isLineFeed) return bytes.subarray(0, i + 2);
   }
   return bytes;
+}
+
+function utf16UnitOf(bytes: Buffer): 'le' | 'be' | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'be';
+  // The file goes on past these bytes, so the sample is never complete.
+  const withoutBom = utf16WithoutBomOf(bytes, false);
+  return withoutBom === undefined ? undefined : withoutBom.encoding === 'utf-16le' ? 'le' : 'be';
 }
 
 async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
