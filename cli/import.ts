@@ -8,6 +8,7 @@ import { chooseImportRoute, mappingOf, type RouteChoice, syncOnlyOptionsOf, Usag
 import { rejectedRowMessagesOf, rejectedRowsCsv } from '../lib/cli/rejected-rows.js';
 import { type Answer, type Api, ApiError, apiErrorOf, CommandFailure, ConnectionError, jsonOf, send } from './api.js';
 import { type ProgressView, progressView } from './progress.js';
+import { backoffDelayMs, type RetryPolicy, sleep } from '../lib/storage/retry.js';
 
 export interface ImportOptions {
   user?: string;
@@ -178,7 +179,7 @@ async function followJob(api: Api, importId: string, options: ImportOptions, vie
         failures = 0;
       } catch (error) {
         if (!isTransient(error) || ++failures > MAX_POLL_FAILURES) throw error;
-        await sleep(options.pollInterval * 2 ** failures);
+        await sleep(backoffDelayMs(failures, pollRetryPolicyOf(options.pollInterval)));
         continue;
       }
       view.job({
@@ -207,7 +208,13 @@ function isTransient(error: unknown): boolean {
   return error instanceof ConnectionError || (error instanceof ApiError && (error.status === 429 || error.status >= 500));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The project's one backoff (full jitter, lib/storage/retry.ts), on the poll interval's scale:
+ * pauses grow from 2 up to 32 intervals, so a restarting service is not polled in lock-step.
+ */
+function pollRetryPolicyOf(pollIntervalMs: number): RetryPolicy {
+  return { maxAttempts: MAX_POLL_FAILURES, baseDelayMs: 2 * pollIntervalMs, maxDelayMs: 32 * pollIntervalMs };
+}
 
 /**
  * A job's current view. The owner reads it by id; a super admin has no route for one job of

@@ -20,6 +20,11 @@ export interface ProgressView {
   note(text: string): void;
 }
 
+/** One bar on stderr, redrawn in place. */
+function barOf(format: string): cliProgress.SingleBar {
+  return new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+}
+
 /** Bars redrawn in place, for a terminal: upload, then the job (rows/s, percent, ETA). */
 class TerminalProgress implements ProgressView {
   private uploadBar: cliProgress.SingleBar | undefined;
@@ -28,14 +33,7 @@ class TerminalProgress implements ProgressView {
 
   upload(sent: number, total: number): void {
     if (!this.uploadBar) {
-      this.uploadBar = new cliProgress.SingleBar(
-        {
-          format: 'upload  [{bar}] {percentage}% | {sentText} of {totalText} | ETA {eta_formatted}',
-          stream: process.stderr,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      );
+      this.uploadBar = barOf('upload  [{bar}] {percentage}% | {sentText} of {totalText} | ETA {eta_formatted}');
       this.uploadBar.start(total, 0, { sentText: bytesText(0), totalText: bytesText(total) });
     }
     this.uploadBar.update(sent, { sentText: bytesText(sent) });
@@ -56,14 +54,7 @@ class TerminalProgress implements ProgressView {
       etaText: durationText(etaSeconds),
     };
     if (!this.jobBar) {
-      this.jobBar = new cliProgress.SingleBar(
-        {
-          format: 'import  [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {etaText} | {status}',
-          stream: process.stderr,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      );
+      this.jobBar = barOf('import  [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {etaText} | {status}');
       this.jobBar.start(Math.max(1, progress.totalBytes), 0, payload);
     }
     this.jobBar.update(progress.bytes, payload);
