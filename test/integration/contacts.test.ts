@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../lib/adapters/aws-clients.js';
 import { DynamoContactRepository } from '../../lib/adapters/dynamodb-contacts.js';
 import { loadConfig } from '../../lib/config.js';
+import { visibleContactPages } from '../support/contacts.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 let api: TestStack;
@@ -22,21 +23,7 @@ async function importCsv(username: string, csv: string): Promise<Record<string, 
 }
 
 async function listAll(username: string, limit = 7): Promise<{ contacts: Contact[]; pages: number }> {
-  const token = await api.userToken(username, []);
-  const contacts: Contact[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const query: string = `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const response = await api.request(`/phonebook/contacts${query}`, { token });
-    expect(response.status).toBe(200);
-    const page = (await response.json()) as { contacts: Contact[]; next_cursor: string | null };
-    expect(page.contacts.length).toBeLessThanOrEqual(limit);
-    contacts.push(...page.contacts);
-    cursor = page.next_cursor;
-    pages++;
-  } while (cursor);
-  return { contacts, pages };
+  return visibleContactPages(api, await api.userToken(username, []), limit);
 }
 
 function generated(count: number, prefix: string, type: (i: number) => string): string {

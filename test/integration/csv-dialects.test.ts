@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importCsv, ownContactsByName } from '../support/contacts.js';
+import { fixture, importCsv, ownContactsByName } from '../support/contacts.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 let api: TestStack;
@@ -10,8 +9,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
-
-const fixture = (name: string): Promise<Buffer> => readFile(new URL(`../fixtures/${name}`, import.meta.url));
 
 describe('real-world CSV exports', () => {
   it('imports the German Outlook 2007 export, building the name and tolerating its short row', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../lib/adapters/aws-clients.js';
 import { mintUserToken } from '../../lib/auth/jwt.js';
 import { loadConfig } from '../../lib/config.js';
-import { importCsv } from '../support/contacts.js';
+import { importCsv, visibleContactPages } from '../support/contacts.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 /**
@@ -35,18 +35,7 @@ async function putUser(username: string, body: unknown): Promise<{ status: numbe
 
 /** Every contact `token`'s user sees, page by page (`limit` small to cross phase boundaries). */
 async function listAll(token: string, limit = 1000): Promise<Contact[]> {
-  const contacts: Contact[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const response = await api.request(`/phonebook/contacts${query}`, { token });
-    expect(response.status).toBe(200);
-    const page = (await response.json()) as { contacts: Contact[]; next_cursor: string | null };
-    expect(page.contacts.length).toBeLessThanOrEqual(limit);
-    contacts.push(...page.contacts);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return contacts;
+  return (await visibleContactPages(api, token, limit)).contacts;
 }
 
 async function exportRows(token: string): Promise<Contact[]> {

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportPreview } from '../../lib/import/preview-types.js';
-import { ownContacts } from '../support/contacts.js';
+import { fixture, ownContacts } from '../support/contacts.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 let api: TestStack;
@@ -11,8 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
-
-const fixture = (name: string): Promise<Buffer> => readFile(new URL(`../fixtures/${name}`, import.meta.url));
 
 async function preview(token: string, file: Buffer | string, fields: Record<string, string> = {}) {
   const body = typeof file === 'string' ? Buffer.from(file, 'utf8') : file;
