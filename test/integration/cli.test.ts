@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -166,6 +166,39 @@ describe('phonebook import, job route', () => {
     );
     const stored = (await ownContacts(api, 'john.smith')).filter((contact) => contact.name?.startsWith('Job Row '));
     expect(stored).toHaveLength(396);
+  });
+
+  it('stops watching on Ctrl+C with exit 130 and says how to find the job, which goes on to complete', async () => {
+    const csv = await file('interrupted.csv', contactsCsv(20_000, 'Sigint Row'));
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      PHONEBOOK_URL: api.url,
+      PHONEBOOK_TOKEN: john,
+      PHONEBOOK_SYNC_MAX_BYTES: '1000',
+    };
+    const child = spawn(process.execPath, [bundle, 'import', csv, '--poll-interval', '100'], { cwd: dir, env });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      // The first line of the job's progress: the command is now following the job.
+      if (!interrupted && /^import: /m.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+    expect(interrupted).toBe(true);
+    expect(code).toBe(130);
+    const id = /^Import job (\S+): uploading/m.exec(stderr)?.[1] ?? '';
+    expect(stderr).toContain(`Stopped watching; import job ${id} goes on. See it with: phonebook jobs`);
+    let status = '';
+    for (let polls = 0; polls < 600 && status !== 'completed'; polls++) {
+      const job = await api.request(`/phonebook/imports/${id}`, { token: john });
+      status = ((await job.json()) as { status: string }).status;
+      if (status !== 'completed') await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(status).toBe('completed');
   });
 
   it('hands a file the sync route refuses for its rows (413) over to a job by itself', async () => {
