@@ -219,7 +219,8 @@ async function sampleOf(source: AsyncIterable<Uint8Array>): Promise<Sample> {
   return { sample, complete, bytes: prepend(sample, iterator) };
 }
 
-function byteOrderMarkOf(sample: Buffer): SourceEncoding | undefined {
+/** The encoding a byte order mark at the start of `sample` names, if there is one. */
+export function byteOrderMarkOf(sample: Buffer): SourceEncoding | undefined {
   if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
   if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';

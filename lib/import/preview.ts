@@ -1,4 +1,4 @@
-import { utf16WithoutBomOf } from '../csv/decode.js';
+import { byteOrderMarkOf, utf16WithoutBomOf } from '../csv/decode.js';
 import { type Delimiter, parseDelimiterField } from '../csv/dialect.js';
 import { type ColumnMapping, parseMappingField, resolveHeader } from '../csv/header.js';
 import { InvalidCsvError } from '../errors.js';
@@ -42,11 +42,9 @@ export function completeLinesOf(bytes: Buffer): Buffer {
 }
 
 function utf16UnitOf(bytes: Buffer): 'le' | 'be' | undefined {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'be';
   // The file goes on past these bytes, so the sample is never complete.
-  const withoutBom = utf16WithoutBomOf(bytes, false);
-  return withoutBom === undefined ? undefined : withoutBom.encoding === 'utf-16le' ? 'le' : 'be';
+  const encoding = byteOrderMarkOf(bytes) ?? utf16WithoutBomOf(bytes, false)?.encoding;
+  return encoding === 'utf-16le' ? 'le' : encoding === 'utf-16be' ? 'be' : undefined;
 }
 
 async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
