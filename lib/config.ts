@@ -62,6 +62,11 @@ export interface JobsConfig {
   /** Caps one invocation's work on an import before it checkpoints and continues; unset: the Lambda timeout decides. */
   importTimeBudgetMs: number | undefined;
   importCheckpointRows: number;
+  /**
+   * Caps one invocation's rows on an import, like the time budget caps its time; unset: no cap.
+   * Tests use it to make a job continue in several invocations whatever the machine's speed.
+   */
+  importRowsPerInvocation: number | undefined;
   /** How long an import job's claim holds without a heartbeat (renewed every third of it). */
   importLeaseMs: number;
 }
@@ -207,6 +212,10 @@ export function jobsConfigOf(env: Env = process.env): JobsConfig {
     importTimeBudgetMs:
       optional(env, 'IMPORT_TIME_BUDGET_MS') === undefined ? undefined : positiveInt(env, 'IMPORT_TIME_BUDGET_MS', 1, 15 * 60 * 1000),
     importCheckpointRows: positiveInt(env, 'IMPORT_CHECKPOINT_ROWS', 5_000, 1_000_000),
+    importRowsPerInvocation:
+      optional(env, 'IMPORT_ROWS_PER_INVOCATION') === undefined
+        ? undefined
+        : positiveInt(env, 'IMPORT_ROWS_PER_INVOCATION', 1, 100_000_000),
     // A dead job resumes within this plus the sweep's minute; tests shorten it.
     importLeaseMs: positiveInt(env, 'IMPORT_LEASE_MS', 60_000, 15 * 60 * 1000),
   };

@@ -22,6 +22,7 @@ export const jobRunnerDeps: JobRunnerDeps = {
     maxErrorMessages: imports.maxErrorMessages,
     maxUploadBytes: jobSettings.maxUploadBytes,
     checkpointEveryRows: jobSettings.importCheckpointRows,
+    ...(jobSettings.importRowsPerInvocation === undefined ? {} : { rowsPerInvocation: jobSettings.importRowsPerInvocation }),
     leaseMs: jobSettings.importLeaseMs,
   },
 };

@@ -24,6 +24,13 @@ function isPreconditionFailed(error: unknown): boolean {
   return name === 'PreconditionFailed' || status === 412;
 }
 
+/** S3's 416: a range that starts at or past the object's end. */
+function isRangeNotSatisfiable(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  return name === 'InvalidRange' || status === 416;
+}
+
 const unquote = (etag: string | undefined) => (etag ?? '').replaceAll('"', '');
 
 export class S3FileStore implements FileStore {
@@ -70,8 +77,19 @@ export class S3FileStore implements FileStore {
     } catch (error) {
       if (isNotFound(error)) throw new UploadNotFoundError(key);
       if (etag && isPreconditionFailed(error)) throw new ObjectChangedError(key, etag);
+      // A job that paused after its last row continues from the object's end: nothing is left to
+      // read there, which S3 answers with 416. Still make sure it is the object the job names.
+      if (fromByte > 0 && isRangeNotSatisfiable(error)) return await this.emptyTail(key, fromByte, etag);
       throw error;
     }
+  }
+
+  private async emptyTail(key: string, fromByte: number, etag: string | undefined): Promise<ObjectStream> {
+    const object = await this.head(key);
+    if (!object) throw new UploadNotFoundError(key);
+    if (etag && object.etag !== etag) throw new ObjectChangedError(key, etag);
+    if (fromByte < object.size) throw new Error(`S3 refused bytes ${fromByte}- of ${key}, which holds ${object.size} bytes`);
+    return { body: Readable.from([]), abort: () => {} };
   }
 
   async write(key: string, body: AsyncIterable<Uint8Array | string> | string | Buffer, contentType: string): Promise<void> {

@@ -62,8 +62,8 @@ export interface ImportOptions {
 export interface ResumableImportOptions extends ImportOptions {
   /** Continue a paused import; the source must then start at `resumeFrom.byteOffset` (UTF-8) or at 0. */
   resumeFrom?: ImportCheckpoint;
-  /** Asked after each row; true pauses the import at that row boundary. */
-  shouldPause?: () => boolean;
+  /** Asked after each row with the rows this run has handled; true pauses the import at that row boundary. */
+  shouldPause?: (rowsHandledThisRun: number) => boolean;
   /** Called with a consistent checkpoint every `checkpointEveryRows` rows (writes drained). */
   onCheckpoint?: (checkpoint: ImportCheckpoint, progress: ImportProgress) => Promise<void>;
   checkpointEveryRows?: number;
@@ -210,7 +210,7 @@ class ImportRun {
         if (!('cells' in record)) continue;
         if (change !== undefined && this.writer.add(change, record.cells)) await this.writer.flushBatch();
         if (this.afterRow()) await this.writeCheckpoint();
-        if (this.rowsHandledThisRun > 0 && this.options.shouldPause?.()) {
+        if (this.rowsHandledThisRun > 0 && this.options.shouldPause?.(this.rowsHandledThisRun)) {
           paused = true;
           break;
         }

@@ -31,6 +31,8 @@ export interface JobRunnerDeps {
     checkpointEveryRows: number;
     /** How long a claim holds without a heartbeat; DEFAULT_LEASE_MS when unset. */
     leaseMs?: number;
+    /** Rows one invocation handles at most before it hands over; no cap when unset. */
+    rowsPerInvocation?: number;
   };
 }
 
@@ -257,7 +259,8 @@ async function importStretch(
       onRejectedRow: (row, reason, cells) => rejected.add(row, reason, cells),
       ...(checkpoint ? { resumeFrom: checkpoint } : {}),
       // A lost lease means another invocation has the job: stop at the next row.
-      shouldPause: () => Date.now() >= deadline || held.heartbeat.lost,
+      shouldPause: (rowsThisRun) =>
+        Date.now() >= deadline || held.heartbeat.lost || rowsThisRun >= (deps.settings.rowsPerInvocation ?? Number.POSITIVE_INFINITY),
       checkpointEveryRows: deps.settings.checkpointEveryRows,
       onCheckpoint: async (next, progress) => {
         await rejected.flush(next.nextRow);

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     [{ ...BASE, SUPER_ADMIN_ALLOW_IPS: '10.0.0.0/33' }, "SUPER_ADMIN_ALLOW_IPS: '10.0.0.0/33' is not an IP address or CIDR range"],
     [{ ...BASE, UPLOAD_BUCKET: undefined }, 'UPLOAD_BUCKET is required but not set'],
     [{ ...BASE, IMPORT_TIME_BUDGET_MS: 'soon' }, "IMPORT_TIME_BUDGET_MS must be a whole number from 1 to 900000, got 'soon'"],
+    [{ ...BASE, IMPORT_ROWS_PER_INVOCATION: '0' }, "IMPORT_ROWS_PER_INVOCATION must be a whole number from 1 to 100000000, got '0'"],
     [{ ...BASE, LIMITS_TABLE: undefined }, 'LIMITS_TABLE is required but not set'],
     [{ ...BASE, SYNC_IMPORT_MAX_ROWS: '0' }, "SYNC_IMPORT_MAX_ROWS must be a whole number from 1 to 10000000, got '0'"],
     [{ ...BASE, RATE_LIMIT_SYNC_IMPORTS: '2.5' }, "RATE_LIMIT_SYNC_IMPORTS must be a whole number from 1 to 1000000, got '2.5'"],
