@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The web page is built once per run, from a clean clone too: GET / and the browser tests serve it.
+    globalSetup: ['test/support/build-page-setup.ts'],
     // Each file runs in its own process: integration files start their own local stack and
     // the handlers read process.env once, when loaded.
     pool: 'forks',

@@ -4,7 +4,7 @@ import { CreateTableCommand, type CreateTableCommandInput, DescribeTableCommand,
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { s3SignatureCheck } from './s3-auth.js';
-import type { TableDefinition } from './service-definition.js';
+import type { BucketCorsRule, TableDefinition } from './service-definition.js';
 
 export interface EmbeddedServer {
   endpoint: string;
@@ -35,11 +35,35 @@ export async function startDynamoDb(options: { directory?: string; port?: number
   };
 }
 
-/** s3rver: the S3 API on the file system under `directory`. */
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A bucket's CORS rules as the XML document s3rver (like S3's PutBucketCors) takes. */
+export function corsXmlOf(rules: readonly BucketCorsRule[]): string {
+  const element = (name: string, values: readonly string[] | undefined) =>
+    (values ?? []).map((value) => `<${name}>${xmlEscape(value)}</${name}>`).join('');
+  const body = rules
+    .map(
+      (rule) =>
+        `<CORSRule>${element('AllowedOrigin', rule.AllowedOrigins)}${element('AllowedMethod', rule.AllowedMethods)}` +
+        `${element('AllowedHeader', rule.AllowedHeaders)}${element('ExposeHeader', rule.ExposedHeaders)}` +
+        `${rule.MaxAge === undefined ? '' : `<MaxAgeSeconds>${rule.MaxAge}</MaxAgeSeconds>`}</CORSRule>`,
+    )
+    .join('');
+  return `<CORSConfiguration>${body}</CORSConfiguration>`;
+}
+
+/**
+ * s3rver: the S3 API on the file system under `directory`. `cors` gives buckets their CORS
+ * rules (serverless.yml's CorsConfiguration), so that a browser page can PUT to a presigned
+ * URL as it can in AWS; without rules s3rver refuses every preflight.
+ */
 export async function startS3(options: {
   directory: string;
   port?: number;
   buckets: string[];
+  cors?: Readonly<Record<string, readonly BucketCorsRule[]>>;
 }): Promise<EmbeddedServer & { server: S3rver }> {
   await mkdir(options.directory, { recursive: true });
   const server = new S3rver({
@@ -47,7 +71,10 @@ export async function startS3(options: {
     port: options.port ?? 0,
     directory: options.directory,
     silent: true,
-    configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
+    configureBuckets: options.buckets.map((name) => {
+      const rules = options.cors?.[name] ?? [];
+      return { name, configs: rules.length > 0 ? [corsXmlOf(rules)] : [] };
+    }),
   });
   // Koa composes its middleware when it starts listening: this check runs before s3rver's own.
   (server as unknown as { middleware: unknown[] }).middleware.unshift(s3SignatureCheck(S3RVER_CREDENTIALS));

@@ -11,7 +11,8 @@ export function matchRoute(routes: HttpRoute[], method: string, requestPath: str
   const segments = requestPath.replace(/\/+$/, '').split('/');
   for (const route of routes) {
     if (route.method !== method && route.method !== 'ANY') continue;
-    const template = route.resource.split('/');
+    // The root resource `/` has no segment after its slash, like a request for `/`.
+    const template = route.resource.replace(/\/+$/, '').split('/');
     if (template.length !== segments.length) continue;
     const parameters: Record<string, string> = {};
     const matches = template.every((part, i) => {

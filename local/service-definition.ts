@@ -47,6 +47,16 @@ export interface BucketDefinition {
   /** The BucketName as written (a CloudFormation expression), to recognise references to it. */
   nameExpression: unknown;
   notifications: BucketNotification[];
+  /** CorsConfiguration.CorsRules as written: what a browser may send to the bucket (the page's presigned PUT). */
+  corsRules: BucketCorsRule[];
+}
+
+export interface BucketCorsRule {
+  AllowedMethods?: string[];
+  AllowedOrigins?: string[];
+  AllowedHeaders?: string[];
+  ExposedHeaders?: string[];
+  MaxAge?: number;
 }
 
 export interface ScheduleDefinition {
@@ -213,6 +223,7 @@ function resourcesPartOf(resources: Yaml, functionNames: string[]): ResourcesPar
         logicalId,
         nameExpression: properties.BucketName,
         notifications: notificationsOf(logicalId, properties, functionNames),
+        corsRules: (asRecord(properties.CorsConfiguration).CorsRules ?? []) as BucketCorsRule[],
       });
     }
   }

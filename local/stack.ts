@@ -100,7 +100,8 @@ async function startServers(definition: ServiceDefinition, dataDir: string | und
   const buckets = Object.fromEntries(definition.buckets.map((b) => [b.logicalId, localBucketName(definition, b.logicalId)]));
   const dynamo = await startDynamoDb(dataDir ? { directory: path.join(dataDir, 'dynamodb') } : {});
   cleanup.push(() => dynamo.close());
-  const s3 = await startS3({ directory: path.join(dataDir ?? (temporaryDir as string), 's3'), buckets: Object.values(buckets) });
+  const cors = Object.fromEntries(definition.buckets.map((b) => [localBucketName(definition, b.logicalId), b.corsRules]));
+  const s3 = await startS3({ directory: path.join(dataDir ?? (temporaryDir as string), 's3'), buckets: Object.values(buckets), cors });
   cleanup.push(() => s3.close());
   await createTables(dynamo.endpoint, definition.tables);
   return { dynamo, s3, buckets };

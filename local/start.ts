@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { IMPORT_CAPABILITY } from '../lib/auth/access.js';
+import { mintUserToken } from '../lib/auth/jwt.js';
 import { ConfigError } from '../lib/errors.js';
+import { buildPage } from '../scripts/build-page.js';
 import { type LocalStack, PROJECT_ROOT, startLocalStack } from './stack.js';
 
 const DEMO_USERS = ['john.smith', 'jane.doe'];
@@ -18,6 +21,8 @@ function portFromEnv(): number {
 }
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
+// The page is built before the stack starts, so GET / always serves the page of this checkout.
+await buildPage();
 let stack: LocalStack;
 try {
   stack = await startLocalStack({ dataDir, port: portFromEnv(), seedUsers: DEMO_USERS, runSchedules: true });
@@ -35,10 +40,20 @@ const userTokens = process.env.JWT_SECRET
     ]
   : [`  user tokens:        from the identity provider at ${process.env.JWT_JWKS_URL} (not npm run token's)`];
 
+// The link signs the first demo user in: the token rides in the URL fragment, which the browser
+// never sends to a server, so no request line or log holds it; the page drops it from the address bar.
+const pageLink = process.env.JWT_SECRET
+  ? `${stack.url}/#token=${await mintUserToken(stack.secrets.jwtSecret, DEMO_USERS[0] ?? 'john.smith', [IMPORT_CAPABILITY])}`
+  : `${stack.url}/ (sign in with a token of your identity provider)`;
+
 process.stdout.write(
   [
     '',
     `phonebook-import is running at ${stack.url}`,
+    '',
+    `  Open the import page, signed in as ${DEMO_USERS[0]}:`,
+    `  ${pageLink}`,
+    '',
     `  data:               ${dataDir} (kept across restarts)`,
     `  DynamoDB (local):   ${stack.dynamodbEndpoint}`,
     `  S3 (local):         ${stack.s3Endpoint}`,

@@ -20,6 +20,8 @@ export interface ImportPreview {
   header_error: string | null;
   /** What an import's report would say about the whole file (preset, unknown columns, encoding). */
   notes: string[];
+  /** The rows asked for with the `rows` field, whole, in file order: a report's rejected rows with their cells. */
+  rows: Array<{ row: number; cells: string[] }>;
 }
 
 export interface PreviewColumn {

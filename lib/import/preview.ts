@@ -1,7 +1,7 @@
 import { byteOrderMarkOf, utf16WithoutBomOf } from '../csv/decode.js';
 import { type Delimiter, parseDelimiterField } from '../csv/dialect.js';
 import { type ColumnMapping, parseMappingField, resolveHeader } from '../csv/header.js';
-import { InvalidCsvError } from '../errors.js';
+import { BadRequestError, InvalidCsvError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
 import { encodingNoteOf, headerNotesOf, isBlank } from './pipeline.js';
 import type { ImportPreview } from './preview-types.js';
@@ -19,7 +19,12 @@ export interface PreviewOptions {
   /** The bytes are the start of a larger file: a last line cut in the middle is left out. */
   partial?: boolean;
   sampleRows?: number;
+  /** Spreadsheet row numbers (as reports name them) whose cells to return whole: a report's rejected rows. */
+  rows?: readonly number[];
 }
+
+/** Rows one preview returns whole: as many as a report lists messages. */
+export const PREVIEW_MAX_ROWS = 100;
 
 /**
  * The bytes up to and including the last line feed: the start of a large file, cut anywhere,
@@ -64,6 +69,9 @@ export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): P
   const records = await openRecords(once(source), options.delimiter ? { delimiter: options.delimiter } : {});
   let headerCells: string[] | undefined;
   const rows: string[][] = [];
+  const wanted = new Set(options.rows ?? []);
+  const lastWanted = Math.max(0, ...wanted);
+  const found: Array<{ row: number; cells: string[] }> = [];
   try {
     for await (const record of records.records) {
       if ('stopped' in record) {
@@ -76,9 +84,10 @@ export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): P
         headerCells = record.cells;
         continue;
       }
+      if (wanted.has(record.row)) found.push({ row: record.row, cells: record.cells });
       if (isBlank(record.cells)) continue;
-      rows.push(record.cells);
-      if (rows.length >= sampleRows) break;
+      if (rows.length < sampleRows) rows.push(record.cells);
+      if (rows.length >= sampleRows && record.row >= lastWanted) break;
     }
   } finally {
     records.close();
@@ -102,18 +111,31 @@ export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): P
     notes: [encodingNoteOf(records.encoding, records.encodingDecision), ...headerNotesOf(header)].filter(
       (note): note is string => note !== undefined,
     ),
+    rows: found,
   };
+}
+
+/** The `rows` form field: a comma list of spreadsheet row numbers (2 and up), at most PREVIEW_MAX_ROWS. */
+export function parseRowsField(raw: string | undefined): number[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const rows = raw.split(',').map((part) => part.trim());
+  const invalid = rows.find((part) => !/^\d{1,9}$/.test(part) || Number(part) < 2);
+  if (invalid !== undefined)
+    throw new BadRequestError('invalid rows', `'rows' must be a comma list of row numbers from 2, got '${invalid}'`);
+  if (rows.length > PREVIEW_MAX_ROWS) throw new BadRequestError('invalid rows', `'rows' names at most ${PREVIEW_MAX_ROWS} rows`);
+  return rows.map(Number);
 }
 
 /**
  * The preview of an upload form, with the fields of an import form: `file` (or `csv_content`),
- * `delimiter`, `mapping`, and `partial=true` when `file` holds only the first bytes of a file
- * too large to send whole.
+ * `delimiter`, `mapping`, `partial=true` when `file` holds only the first bytes of a file too
+ * large to send whole, and `rows` (row numbers whose cells to return, as a report names them).
  */
 export function previewForm(form: ParsedForm): Promise<ImportPreview> {
   return previewCsv(csvFromForm(form), {
     delimiter: parseDelimiterField(form.fields.delimiter),
     mapping: parseMappingField(form.fields.mapping),
     partial: parseFlag('partial', form.fields.partial),
+    rows: parseRowsField(form.fields.rows),
   });
 }

@@ -86,3 +86,26 @@ describe('POST /phonebook/import/preview', () => {
     expect(anonymous.status).toBe(401);
   });
 });
+
+describe('POST /phonebook/import/preview with rows', () => {
+  it('returns the cells of the rows a report named, numbered as the report numbers them', async () => {
+    const token = await api.userToken('preview.wanted');
+    // Row 3 spans two lines and row 4 is blank: the report would call the last row 6.
+    const csv = 'name,notes\nAda,x\n"Grace","two\nlines"\n\nLinus,y\n,no name\nKen,z\n';
+    const imported = await api.postForm(
+      '/phonebook/import',
+      { file: Buffer.from(csv), dry_run: 'true' },
+      { authorization: `Bearer ${token}` },
+    );
+    expect(((await imported.json()) as { error_messages: string[] }).error_messages).toEqual(['Row 6: name is empty']);
+    const { status, body } = await preview(token, csv, { rows: '3,6' });
+    expect(status).toBe(200);
+    expect(body.rows).toEqual([
+      { row: 3, cells: ['Grace', 'two\nlines'] },
+      { row: 6, cells: ['', 'no name'] },
+    ]);
+    const invalid = await preview(token, csv, { rows: '1' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.message).toBe('invalid rows');
+  });
+});

@@ -73,8 +73,13 @@ describe('serverless package', () => {
     const resources = Object.values(template.Resources);
     const methods = resources.filter((r) => r.Type === 'AWS::ApiGateway::Method');
     expect(methods.length).toBeGreaterThanOrEqual(4);
-    // Every route goes through the REQUEST authorizer.
-    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('CUSTOM');
+    // Every route goes through the REQUEST authorizer, except the web page at the API's root (GET /).
+    const isPage = (method: { Properties: Record<string, unknown> }) =>
+      JSON.stringify(method.Properties.ResourceId) === JSON.stringify({ 'Fn::GetAtt': ['ApiGatewayRestApi', 'RootResourceId'] });
+    expect(methods.filter(isPage).map((method) => [method.Properties.HttpMethod, method.Properties.AuthorizationType])).toEqual([
+      ['GET', 'NONE'],
+    ]);
+    for (const method of methods.filter((m) => !isPage(m))) expect(method.Properties.AuthorizationType).toBe('CUSTOM');
     const authorizer = template.Resources.RequestAuthorizer?.Properties;
     expect(authorizer).toMatchObject({ Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0 });
     expect(authorizer).not.toHaveProperty('IdentitySource');
@@ -219,5 +224,12 @@ describe('each function has its own least-privilege role', async () => {
     const authorizer = await zipText(path.join(outputDir as string, 'phonebook-import.zip'), 'functions/authorizer.mjs');
     // The authorizer builds no table's client.
     expect(authorizer).not.toContain('DynamoDBClient');
+  }, 180_000);
+
+  it('ships the built web page beside the functions, where the webPage function reads it', async () => {
+    await packageOnce();
+    const zip = path.join(outputDir as string, 'phonebook-import.zip');
+    expect(await zipText(zip, 'web/dist/index.html')).toContain('<main id="app">');
+    expect(await zipText(zip, 'functions/web-page.mjs')).toContain('web/dist/index.html');
   }, 180_000);
 });

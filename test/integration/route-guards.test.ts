@@ -8,8 +8,11 @@ import { startTestStack, type TestStack } from '../support/local-stack.js';
  * too: the guard is decided by the route's path, not remembered by its handler.
  */
 const definition = await loadServiceDefinition(path.join(import.meta.dirname, '../../serverless.yml'));
+/** The routes meant to be public, and nothing else: the web page, which holds no data. */
+const PUBLIC_ROUTES = ['GET /'];
+const isPublic = (route: HttpRoute) => PUBLIC_ROUTES.includes(`${route.method} ${route.resource}`);
 const adminRoutes = definition.routes.filter((route) => route.resource.startsWith('/admin/'));
-const userRoutes = definition.routes.filter((route) => !route.resource.startsWith('/admin/'));
+const userRoutes = definition.routes.filter((route) => !route.resource.startsWith('/admin/') && !isPublic(route));
 
 /** A concrete path for a resource template: `{id}` becomes a plausible value. */
 function pathOf(route: HttpRoute): string {
@@ -38,6 +41,11 @@ describe('every route declared in serverless.yml is guarded', () => {
   it('declares admin and user routes to check', () => {
     expect(adminRoutes.length).toBeGreaterThanOrEqual(8);
     expect(userRoutes.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('leaves only the listed public routes without the authorizer', () => {
+    const unguarded = definition.routes.filter((route) => route.authorizerFunction === undefined);
+    expect(unguarded.map((route) => `${route.method} ${route.resource}`).sort()).toEqual([...PUBLIC_ROUTES].sort());
   });
 
   it.each(adminRoutes.map((route) => [`${route.method} ${route.resource}`, route] as const))(

@@ -97,6 +97,22 @@ describe('npm start and npm run token', () => {
     await stop();
   });
 
+  it('prints a link to the page that signs john.smith in, with the token in the fragment and not the query', async () => {
+    const { url, output } = await start();
+    const link = new URL(/(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(output)?.[1] ?? 'http://invalid/');
+    expect(link.origin).toBe(url);
+    expect(link.search).toBe('');
+    const linkToken = new URLSearchParams(link.hash.slice(1)).get('token') ?? '';
+    // The token works for the page's first call, as john.smith with the import capability.
+    const jobs = await fetch(`${url}/phonebook/imports`, { headers: { authorization: `Bearer ${linkToken}` } });
+    expect(jobs.status).toBe(200);
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<main id="app">');
+    await stop();
+  });
+
   it('tells how to get a secret when there is none yet', async () => {
     const empty = await mkdtemp(path.join(tmpdir(), 'phonebook-nosecret-'));
     await expect(
