@@ -110,7 +110,8 @@ export function jobsTable(jobs: readonly JobSummary[]): string {
 }
 
 /** What `POST /phonebook/import/preview` answers (the fields the text shows; older answers may lack the last two). */
-export type FilePreview = Omit<ImportPreview, 'header_error' | 'notes' | 'rows'> & Partial<Pick<ImportPreview, 'header_error' | 'notes'>>;
+export type FilePreview = Omit<ImportPreview, 'header_error' | 'notes' | 'rows' | 'format'> &
+  Partial<Pick<ImportPreview, 'header_error' | 'notes' | 'format'>>;
 
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma (,)', ';': 'semicolon (;)', '\t': 'tab' };
 

@@ -7,9 +7,17 @@ export const EXPORT_LINK_TTL_SECONDS = 15 * 60;
 export type ExportDelivery = { kind: 'inline'; body: string } | { kind: 'link'; url: string; expiresInSeconds: number };
 
 /** Where a large export goes: `exports/<owner>/...`, which the bucket's lifecycle rule deletes after a day. */
-function exportKey(owner: string, now: Date): string {
-  return `exports/${encodeURIComponent(owner)}/${now.toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.csv`;
+function exportKey(owner: string, now: Date, extension: string): string {
+  return `exports/${encodeURIComponent(owner)}/${now.toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.${extension}`;
 }
+
+/** How the file is served: its media type and download name (CSV when not said). */
+export interface ExportFile {
+  contentType: string;
+  filename: string;
+}
+
+const CSV_FILE: ExportFile = { contentType: 'text/csv; charset=utf-8', filename: 'phonebook.csv' };
 
 /**
  * Hands an export over the cheapest way that works: as the response body while it stays
@@ -21,7 +29,7 @@ function exportKey(owner: string, now: Date): string {
 export async function deliverExport(
   chunks: AsyncIterable<string>,
   owner: string,
-  options: { inlineMaxBytes: number; files: FileStore; now?: Date },
+  options: { inlineMaxBytes: number; files: FileStore; now?: Date; file?: ExportFile },
 ): Promise<ExportDelivery> {
   const iterator = chunks[Symbol.asyncIterator]();
   const held: Buffer[] = [];
@@ -34,9 +42,10 @@ export async function deliverExport(
     size += bytes.length;
     if (size > options.inlineMaxBytes) break;
   }
-  const key = exportKey(owner, options.now ?? new Date());
-  await options.files.write(key, resume(held, iterator), 'text/csv; charset=utf-8');
-  const url = await options.files.presignDownload(key, { expiresInSeconds: EXPORT_LINK_TTL_SECONDS, filename: 'phonebook.csv' });
+  const file = options.file ?? CSV_FILE;
+  const key = exportKey(owner, options.now ?? new Date(), file.filename.split('.').pop() ?? 'csv');
+  await options.files.write(key, resume(held, iterator), file.contentType);
+  const url = await options.files.presignDownload(key, { expiresInSeconds: EXPORT_LINK_TTL_SECONDS, filename: file.filename });
   return { kind: 'link', url, expiresInSeconds: EXPORT_LINK_TTL_SECONDS };
 }
 

@@ -33,11 +33,11 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-/** A CSV file as the response body, offered for download. */
-export function csvResponse(body: string, filename: string): HttpResponse {
+/** A CSV file (or, with `contentType`, another text file) as the response body, offered for download. */
+export function csvResponse(body: string, filename: string, contentType = 'text/csv; charset=utf-8'): HttpResponse {
   return {
     statusCode: 200,
-    headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"` },
+    headers: { 'content-type': contentType, 'content-disposition': `attachment; filename="${filename}"` },
     body,
   };
 }

@@ -15,6 +15,8 @@ export class BatchWriter {
   private batch: ContactChange[] = [];
   /** The batch's cells, row for row, kept only to report rows storage refuses. */
   private batchCells: Array<readonly string[]> = [];
+  /** The line each row of the batch starts on, where that is not its row number (vCard). */
+  private batchLines: Array<number | undefined> = [];
 
   constructor(
     private readonly store: ContactStore,
@@ -24,8 +26,9 @@ export class BatchWriter {
   ) {}
 
   /** Queues a change; true when the batch is full and `flushBatch` is due. */
-  add(change: ContactChange, cells: readonly string[]): boolean {
+  add(change: ContactChange, cells: readonly string[], line?: number): boolean {
     this.batch.push(change);
+    this.batchLines.push(line);
     if (this.settings.onRejectedRow) this.batchCells.push(cells);
     return this.batch.length >= this.store.maxBatchSize;
   }
@@ -35,21 +38,27 @@ export class BatchWriter {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     const cells = this.batchCells;
+    const lines = this.batchLines;
     this.batch = [];
     this.batchCells = [];
+    this.batchLines = [];
     while (this.inFlight.size >= this.settings.concurrency) await Promise.race(this.inFlight);
-    const task = applyChanges(this.store, this.owner, batch, this.settings.apply).then((outcomes) => this.settle(outcomes, cells));
+    const task = applyChanges(this.store, this.owner, batch, this.settings.apply).then((outcomes) => this.settle(outcomes, cells, lines));
     const tracked = task.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }
 
   /** `outcomes` are the batch's, in its order (as applyChanges promises), and so are `cells`. */
-  private settle(outcomes: readonly ChangeOutcome[], cells: ReadonlyArray<readonly string[]>): void {
+  private settle(
+    outcomes: readonly ChangeOutcome[],
+    cells: ReadonlyArray<readonly string[]>,
+    lines: ReadonlyArray<number | undefined>,
+  ): void {
     outcomes.forEach((outcome, i) => {
       if (outcome.result === 'rejected' || outcome.result === 'failed') {
         // An unknown id or an update that leaves no name is the row's own fault: skipped.
-        if (outcome.result === 'rejected') this.report.addSkipped(outcome.ref, outcome.reason);
-        else this.report.addFailed(outcome.ref, outcome.reason);
+        if (outcome.result === 'rejected') this.report.addSkipped(outcome.ref, outcome.reason, lines[i]);
+        else this.report.addFailed(outcome.ref, outcome.reason, lines[i]);
         this.settings.onRejectedRow?.(outcome.ref, outcome.reason, cells[i]);
       } else {
         this.report.addApplied(outcome.result);

@@ -6,9 +6,11 @@ import { InvalidCsvError } from '../errors.js';
 import type { ContactOrigin, ContactStore } from '../storage/ports.js';
 import type { ContactChange } from './apply-changes.js';
 import { BatchWriter, type RejectedRowSink } from './batch-writer.js';
-import { type FileRecord, type NumberedRecord, openRecords, type RecordSource } from './records.js';
+import { openFileRecords } from './file-records.js';
+import type { FileRecord, NumberedRecord, RecordSource } from './records.js';
 import { DEFAULT_MAX_ERROR_MESSAGES, type ImportReport, ReportBuilder, type ReportState } from './report.js';
 import { CSV_DUPLICATE, RowRules } from './row-rules.js';
+import { type VcardCheckpoint, VcardTally } from './vcard-records.js';
 
 export interface ImportProgress {
   /** Data rows handled so far (blank rows included, the header not). */
@@ -33,6 +35,10 @@ export interface ImportCheckpoint {
   /** Absent in checkpoints written before delimiters were detected: a comma. */
   delimiter?: Delimiter;
   report: ReportState;
+  /** Absent for CSV files (and in checkpoints written before vCard was read). */
+  format?: 'vcard';
+  /** vCard files: the line the rest starts on and what the cards so far held. */
+  vcard?: VcardCheckpoint;
 }
 
 export interface ImportOptions {
@@ -118,10 +124,10 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
   const resume = options.resumeFrom;
   const maxMessages = options.maxErrorMessages ?? DEFAULT_MAX_ERROR_MESSAGES;
   const report = resume ? ReportBuilder.restore(resume.report, maxMessages) : new ReportBuilder(maxMessages);
-  const records = await openRecords(source, {
+  const records = await openFileRecords(source, {
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
     ...(options.encoding ? { encoding: options.encoding } : {}),
-    ...(resume ? { resume } : {}),
+    ...(resume ? { resume: { ...resume, ...(resume.vcard ? { nextLine: resume.vcard.nextLine } : {}) } } : {}),
   });
   // A resumed run finds the note in the checkpoint's messages, written by the first run.
   const encodingNote = encodingNoteOf(records.encoding, records.encodingDecision);
@@ -180,6 +186,8 @@ class ImportRun {
   // Counted over every row, whatever became of it: a rejected row must not skip a checkpoint.
   private lastProgressAt = 0;
   private lastCheckpointAt = 0;
+  /** vCard files: the versions and unmapped values of the cards handled. */
+  private readonly vcard: VcardTally | undefined;
 
   constructor(
     private readonly options: ResumableImportOptions,
@@ -188,13 +196,14 @@ class ImportRun {
     private readonly writer: BatchWriter,
   ) {
     const resume = options.resumeFrom;
-    this.header = resume ? mapHeader(resume.header, options.mapping) : undefined;
+    this.header = resume ? mapHeader(resume.header, this.mappingOf(records)) : undefined;
     this.headerCells = resume?.header ?? [];
     this.rules = new RowRules(options.owner, CSV_DUPLICATE);
     this.firstRowToHandle = resume?.nextRow ?? 0;
     this.startOffset = resume?.encoding === 'utf-8' ? resume.byteOffset : 0;
-    this.lastHandledRow = resume ? resume.nextRow - 1 : 1;
+    this.lastHandledRow = resume ? resume.nextRow - 1 : records.headerRow;
     this.lastHandledOffset = this.startOffset;
+    this.vcard = records.format === 'vcard' ? VcardTally.start(resume?.vcard) : undefined;
   }
 
   async run(): Promise<ImportOutcome> {
@@ -208,7 +217,7 @@ class ImportRun {
         const change = this.handle(record);
         // A malformed record is only reported; progress and pauses follow the records read.
         if (!('cells' in record)) continue;
-        if (change !== undefined && this.writer.add(change, record.cells)) await this.writer.flushBatch();
+        if (change !== undefined && this.writer.add(change, record.cells, record.line)) await this.writer.flushBatch();
         if (this.afterRow()) await this.writeCheckpoint();
         if (this.rowsHandledThisRun > 0 && this.options.shouldPause?.(this.rowsHandledThisRun)) {
           paused = true;
@@ -228,6 +237,7 @@ class ImportRun {
   private async complete(): Promise<ImportOutcome> {
     await this.records.fed;
     if (this.header === undefined) throw new InvalidCsvError('the file is empty');
+    if (this.vcard) this.report.prependNotes(this.vcard.notes());
     this.options.onProgress?.(this.progress());
     const report = this.options.dryRun
       ? this.report.build('phonebook import dry run completed, nothing was written', true)
@@ -245,7 +255,7 @@ class ImportRun {
 
   private progress(): ImportProgress {
     return {
-      rowsRead: Math.max(0, this.lastHandledRow - 1),
+      rowsRead: Math.max(0, this.lastHandledRow - this.records.headerRow),
       bytesRead: this.records.encoding === 'utf-8' ? this.lastHandledOffset : this.records.bytesFetched(),
       ...this.report.counts,
     };
@@ -259,11 +269,12 @@ class ImportRun {
       header: this.headerCells,
       delimiter: this.records.delimiter,
       report: this.report.snapshot(),
+      ...(this.vcard ? { format: 'vcard' as const, vcard: this.vcard.snapshot() } : {}),
     };
   }
 
-  private reject(row: number, reason: string, cells: readonly string[] | undefined): void {
-    this.report.addSkipped(row, reason);
+  private reject(row: number, reason: string, cells: readonly string[] | undefined, line?: number): void {
+    this.report.addSkipped(row, reason, line);
     this.options.onRejectedRow?.(row, reason, cells);
   }
 
@@ -274,28 +285,40 @@ class ImportRun {
   private handle(record: Exclude<FileRecord, { stopped: CsvError }>): ContactChange | undefined {
     if (record.row < this.firstRowToHandle) {
       // Re-reading a file that cannot be resumed by offset: the header is kept, rows skipped.
-      if (record.row === 1 && 'cells' in record) this.headerCells = record.cells;
+      if (record.row === this.records.headerRow && 'cells' in record) this.headerCells = record.cells;
       return undefined;
     }
     this.lastHandledRow = record.row;
-    if (record.row > 1) this.rowsHandledThisRun++;
+    if (record.row > this.records.headerRow) this.rowsHandledThisRun++;
+    if (record.endOffset !== undefined) this.lastHandledOffset = this.startOffset + record.endOffset;
+    this.vcard?.count(record);
     if ('malformed' in record) {
-      this.reject(record.row, `malformed CSV: ${record.malformed}`, undefined);
+      this.reject(
+        record.row,
+        `malformed ${this.records.format === 'vcard' ? 'vCard' : 'CSV'}: ${record.malformed}`,
+        undefined,
+        record.line,
+      );
       return undefined;
     }
-    this.lastHandledOffset = this.startOffset + record.endOffset;
     if (this.header === undefined) {
       this.acceptHeader(record.cells);
       return undefined;
     }
-    if (isBlank(record.cells)) return undefined;
+    // A blank CSV line is not a row; a card is a row even when nothing in it has a column.
+    if (this.records.format === 'csv' && isBlank(record.cells)) return undefined;
     this.dataRows++;
     return this.decideDataRow(this.header, record);
   }
 
+  /** A caller's mapping names a CSV file's headers; a vCard file's header is our own columns. */
+  private mappingOf(records: RecordSource): ColumnMapping | undefined {
+    return records.format === 'csv' ? this.options.mapping : undefined;
+  }
+
   private acceptHeader(cells: string[]): void {
     if (isBlank(cells)) throw new InvalidCsvError('the first row must be the header, but it is blank');
-    const header = mapHeader(cells, this.options.mapping);
+    const header = mapHeader(cells, this.mappingOf(this.records));
     this.header = header;
     this.headerCells = cells;
     for (const note of headerNotesOf(header)) this.report.note(note);
@@ -309,7 +332,7 @@ class ImportRun {
     }
     const decision = this.rules.decide(record.row, readRecord(header, record.cells));
     if (decision.ok) return decision.change;
-    this.reject(record.row, decision.rejection.reason, record.cells);
+    this.reject(record.row, decision.rejection.reason, record.cells, record.line);
     return undefined;
   }
 

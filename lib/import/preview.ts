@@ -1,11 +1,12 @@
 import { byteOrderMarkOf, utf16WithoutBomOf } from '../csv/decode.js';
 import { type Delimiter, parseDelimiterField } from '../csv/dialect.js';
+import { restoreFormula } from '../csv/formula.js';
 import { type ColumnMapping, parseMappingField, resolveHeader } from '../csv/header.js';
 import { BadRequestError, InvalidCsvError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
 import { encodingNoteOf, headerNotesOf, isBlank } from './pipeline.js';
 import type { ImportPreview } from './preview-types.js';
-import { openRecords } from './records.js';
+import { openFileRecords } from './file-records.js';
 import { csvFromForm, parseFlag } from './upload-import.js';
 
 /** Data rows whose cells a preview shows: enough to recognise each column's content. */
@@ -61,12 +62,16 @@ async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
  * delimiter (decode.ts and dialect.ts, through the import's own records stage), the preset and
  * what each column becomes (header.ts), and each column's first cells. A file whose header has
  * no name column still gets its columns, with `header_error` saying why it would be refused.
+ * A vCard file (found by content, as an import finds it) previews as the columns its cards
+ * fill: vCard has no header row, each card is a row under our own column names.
  * Throws InvalidCsvError for an empty or binary file, or a header that is not CSV.
  */
 export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): Promise<ImportPreview> {
   const sampleRows = options.sampleRows ?? PREVIEW_SAMPLE_ROWS;
   const source = options.partial ? completeLinesOf(bytes) : bytes;
-  const records = await openRecords(once(source), options.delimiter ? { delimiter: options.delimiter } : {});
+  const records = await openFileRecords(once(source), options.delimiter ? { delimiter: options.delimiter } : {});
+  // A vCard's records start with a header of our column names, as a CSV file's with its own.
+  const vcard = records.format === 'vcard';
   let headerCells: string[] | undefined;
   const rows: string[][] = [];
   const wanted = new Set(options.rows ?? []);
@@ -93,13 +98,19 @@ export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): P
     records.close();
   }
   if (headerCells === undefined) throw new InvalidCsvError('the file is empty');
-  const { header, problem } = resolveHeader(headerCells, options.mapping);
-  const columns = headerCells.map((cell, index) => ({
-    header: cell.trim(),
-    field: header.targets[index] ?? null,
-    samples: rows.map((row) => (row[index] ?? '').trim()),
-  }));
+  // The mapping field applies to CSV headers only, as in an import.
+  const { header, problem } = resolveHeader(headerCells, vcard ? undefined : options.mapping);
+  const columns = headerCells
+    .map((cell, index) => ({
+      header: cell.trim(),
+      field: header.targets[index] ?? null,
+      // As the import stores them: a cell an export guarded against formulas reads back unguarded.
+      samples: rows.map((row) => restoreFormula((row[index] ?? '').trim())),
+    }))
+    // Of a vCard's columns, only those its first cards fill.
+    .filter((column) => !vcard || column.samples.some((sample) => sample !== ''));
   return {
+    format: records.format,
     encoding: records.encoding,
     delimiter: records.delimiter,
     preset: header.preset ?? null,

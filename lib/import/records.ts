@@ -1,6 +1,7 @@
 import { CsvError, type Options as CsvParseOptions, Parser } from 'csv-parse';
 import { decodeAs, decodeCsvSource, type EncodingDecision, type SourceEncoding } from '../csv/decode.js';
 import { type Delimiter, sniffDelimiter } from '../csv/dialect.js';
+import type { FileFormat } from './file-format.js';
 
 /**
  * The records stage of an import: bytes → decoded text → delimiter → numbered CSV records,
@@ -15,15 +16,32 @@ export interface NumberedRecord {
   cells: string[];
   /** Offset in the parsed stream where the next record starts. */
   endOffset: number;
+  /** vCard files: the line the card starts on, and the line after it. */
+  line?: number;
+  nextLine?: number;
+  /** vCard files: what the card held besides its cells (see VcardTally). */
+  vcard?: { version: string; unmapped: readonly string[]; linesOutside: number };
+}
+
+/** A record the parser could not read; vCard files also say where it was. */
+export interface MalformedRecord {
+  row: number;
+  malformed: string;
+  line?: number;
+  nextLine?: number;
+  endOffset?: number;
 }
 
 /**
  * What the records stage yields: a record; a record the parser could not read (skipped, the
  * rows after it still read); or the end of reading, when an error leaves nothing readable after it.
  */
-export type FileRecord = NumberedRecord | { row: number; malformed: string } | { stopped: CsvError };
+export type FileRecord = NumberedRecord | MalformedRecord | { stopped: CsvError };
 
 export interface RecordSource {
+  format: FileFormat;
+  /** The row number of the header: 1 in a CSV file (spreadsheet rows), 0 for vCard's synthetic one (cards count from 1). */
+  headerRow: number;
   encoding: SourceEncoding;
   /** How the encoding was decided (detected, asked for, ...), for the report. */
   encodingDecision: EncodingDecision;
@@ -166,6 +184,8 @@ export async function openRecords(source: AsyncIterable<Uint8Array>, options: Re
   const onSkip = (error: CsvError | undefined) => skipped.push({ row: ++row, malformed: describeParseError(error) });
   const parser = new NumberingParser(parserOptionsOf(dialect.delimiter, !resumesAtOffset, onSkip), () => ++row);
   return {
+    format: 'csv',
+    headerRow: 1,
     encoding: decoded.encoding,
     encodingDecision: decoded.decision,
     delimiter: dialect.delimiter,

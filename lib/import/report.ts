@@ -16,6 +16,11 @@ export interface ImportReport {
 
 export const DEFAULT_MAX_ERROR_MESSAGES = 100;
 
+/** `Row 3`, or `Row 3 (line 41)` for a vCard's third card, whose BEGIN:VCARD is line 41. */
+function rowLabel(rowNumber: number, line: number | undefined): string {
+  return line === undefined ? `Row ${rowNumber}` : `Row ${rowNumber} (line ${line})`;
+}
+
 /** The counts of a report, for logs (never the messages: they can quote contact data). */
 export function reportCounts(report: ImportReport): Pick<ImportReport, 'total_rows' | 'imported_rows' | 'failed_rows' | 'skipped_rows'> {
   const { total_rows, imported_rows, failed_rows, skipped_rows } = report;
@@ -97,14 +102,24 @@ export class ReportBuilder {
     this[result] += 1;
   }
 
-  addSkipped(rowNumber: number, reason: string): void {
+  /** `line`: where the row starts when that is not the row number itself (a vCard's BEGIN:VCARD). */
+  addSkipped(rowNumber: number, reason: string, line?: number): void {
     this.skipped += 1;
-    this.note(`Row ${rowNumber}: ${reason}`);
+    this.note(`${rowLabel(rowNumber, line)}: ${reason}`);
   }
 
-  addFailed(rowNumber: number, reason: string): void {
+  addFailed(rowNumber: number, reason: string, line?: number): void {
     this.failed += 1;
-    this.note(`Row ${rowNumber}: ${reason}`);
+    this.note(`${rowLabel(rowNumber, line)}: ${reason}`);
+  }
+
+  /** Messages about the whole file known only at its end (what a vCard held that had no column): listed first. */
+  prependNotes(messages: readonly string[]): void {
+    this.messages = [...messages, ...this.messages];
+    while (this.messages.length > this.maxMessages) {
+      this.messages.pop();
+      this.omittedMessages += 1;
+    }
   }
 
   /** A message about the whole file (unknown columns, encoding) that is not a row outcome. */

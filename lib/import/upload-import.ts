@@ -6,6 +6,8 @@ import { BadRequestError, TooManyRowsError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
 import type { ContactStore, UserRepository } from '../storage/ports.js';
 import { requireRegisteredUser } from '../users.js';
+import { countVcards } from '../vcard/count.js';
+import { formatOf } from './file-format.js';
 import { importContacts } from './pipeline.js';
 import type { ImportReport } from './report.js';
 
@@ -64,7 +66,7 @@ export async function importForm(
   const csv = csvFromForm(form);
   const delimiter = parseDelimiterField(form.fields.delimiter);
   const encoding = parseEncodingField(form.fields.encoding);
-  const rows = countCsvRows(csv, delimiter);
+  const rows = formatOf(csv.subarray(0, 64 * 1024)) === 'vcard' ? countVcards(csv) : countCsvRows(csv, delimiter);
   if (rows > deps.maxRows) throw new TooManyRowsError(rows, deps.maxRows, jobsRoute);
   return importContacts(once(csv), {
     owner,

@@ -40,4 +40,18 @@ describe('exporting a phonebook larger than a response may carry', () => {
     expect(response.status).toBe(200);
     expect((await response.text()).split('\r\n').filter((line) => line !== '')).toHaveLength(601);
   });
+
+  it('links to a vCard export the same way, served as text/vcard under a .vcf name', async () => {
+    const token = await api.userToken('big.book');
+    const response = await api.request('/phonebook/export?format=vcf', { token, redirect: 'manual' });
+    expect(response.status).toBe(303);
+    const link = response.headers.get('location') ?? '';
+    expect(new URL(link).pathname.endsWith('.vcf')).toBe(true);
+    const download = await fetch(link);
+    expect(download.headers.get('content-type')).toBe('text/vcard; charset=utf-8');
+    expect(download.headers.get('content-disposition')).toContain('phonebook.vcf');
+    const text = await download.text();
+    expect(text.match(/^BEGIN:VCARD\r$/gm)).toHaveLength(600);
+    expect(text).toContain('FN:Contact 42\r\n');
+  });
 });

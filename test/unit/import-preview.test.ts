@@ -32,6 +32,18 @@ describe('previewCsv', () => {
     expect(preview.notes).toEqual([expect.stringMatching(/^the file is not UTF-8; it was read as windows-1252 \(detected, \d+% sure/)]);
   });
 
+  it('previews a vCard file, found by its content, as the columns its cards fill', async () => {
+    const vcf = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nORG:Analytical\r\nTEL;TYPE=CELL:+44 1\r\nEND:VCARD\r\n';
+    const preview = await previewCsv(Buffer.from(vcf + vcf.replace('Ada Lovelace', 'Bob')), { rows: [2] });
+    expect(preview).toMatchObject({ format: 'vcard', encoding: 'utf-8', rows_sampled: 2, header_error: null });
+    expect(preview.columns.map((column) => [column.header, column.samples])).toEqual([
+      ['name', ['Ada Lovelace', 'Bob']],
+      ['cellphone', ['+44 1', '+44 1']],
+      ['company', ['Analytical', 'Analytical']],
+    ]);
+    expect(preview.rows.map((row) => row.row)).toEqual([2]);
+  });
+
   it('refuses an empty file and a blank header row', async () => {
     await expect(previewCsv(Buffer.from(''))).rejects.toThrow('invalid CSV file');
     await expect(previewCsv(Buffer.from('\nname\nAda\n'))).rejects.toThrow('invalid CSV file');

@@ -565,7 +565,7 @@ function App() {
       </div>
 
       <section aria-labelledby="file-title">
-        <h2 id="file-title">1. Choose a CSV file</h2>
+        <h2 id="file-title">1. Choose a file (CSV or vCard)</h2>
         <label
           class={dragging ? 'drop dragging' : 'drop'}
           for="file"
@@ -581,7 +581,12 @@ function App() {
           }}
         >
           Drop a file here, or choose one
-          <input id="file" type="file" accept=".csv,text/csv,text/plain" onChange={(e) => choose(e.currentTarget.files?.[0])} />
+          <input
+            id="file"
+            type="file"
+            accept=".csv,.vcf,text/csv,text/vcard,text/x-vcard,text/plain"
+            onChange={(e) => choose(e.currentTarget.files?.[0])}
+          />
         </label>
         {file && (
           <p>
