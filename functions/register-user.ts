@@ -6,7 +6,8 @@ import { users } from './wiring/users.js';
 
 /**
  * PUT /admin/users/{username}: registers a user (201), or confirms an existing one (200), and
- * sets what the body names (`groups`); an empty body only registers.
+ * sets what the body names (`groups`, `import_options`: the drop-folder defaults); an empty
+ * body only registers.
  */
 export const handler = adminRoute(async (event) => {
   const username = validateUsername(pathParameter(event, 'username'));

@@ -1,5 +1,6 @@
 import { BadRequestError, NotFoundError } from './errors.js';
 import { validateGroupNames } from './groups.js';
+import { importOptionsView, parseImportOptionsObject } from './import/import-options.js';
 import type { User, UserRepository, UserSettings } from './storage/ports.js';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{1,128}$/;
@@ -27,14 +28,28 @@ export async function requireRegisteredUser(username: unknown, users: UserReposi
 
 /**
  * What an admin's `PUT /admin/users/{username}` body sets: `groups` when present (an array of
- * names, see lib/groups.ts; `[]` clears them). Other keys belong to other settings and are
- * left to them. Throws BadRequestError naming the problem.
+ * names, see lib/groups.ts; `[]` clears them) and `import_options` when present (the user's
+ * drop-folder defaults, lib/import/import-options.ts; `{}` or null returns to the defaults).
+ * Validated whole before anything is written. Throws BadRequestError naming the problem.
  */
 export function userSettingsOf(body: Record<string, unknown>): UserSettings {
-  return 'groups' in body ? { groups: validateGroupNames(body.groups) } : {};
+  return {
+    ...('groups' in body ? { groups: validateGroupNames(body.groups) } : {}),
+    ...('import_options' in body ? { importOptions: parseImportOptionsObject(body.import_options) } : {}),
+  };
 }
 
 /** A user as the admin routes show it. */
-export function userViewOf(user: User): { username: string; created_at: string; groups: string[] } {
-  return { username: user.username, created_at: user.createdAt, groups: user.groups };
+export function userViewOf(user: User): {
+  username: string;
+  created_at: string;
+  groups: string[];
+  import_options: Record<string, unknown>;
+} {
+  return {
+    username: user.username,
+    created_at: user.createdAt,
+    groups: user.groups,
+    import_options: importOptionsView(user.importOptions),
+  };
 }

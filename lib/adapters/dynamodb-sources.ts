@@ -6,7 +6,7 @@ import { conditionalWrite } from './dynamodb-conditional-write.js';
 /** What the schedule records on a source: an edit keeps it (what was imported, whether it is busy). */
 const KEPT_ON_EDIT: ReadonlySet<string> = new Set(['createdAt', 'lastImportedEtag', 'lastImportId', 'runningImportId', 'runningSince']);
 /** What an edit leaves out is removed: a source moved from `key` to `prefix` loses its key; an edit clears the last tick's error. */
-const REPLACED_ON_EDIT = ['owner', 'key', 'prefix', 'mode', 'enabled', 'updatedAt', 'lastError', 'lastErrorAt'] as const;
+const REPLACED_ON_EDIT = ['owner', 'key', 'prefix', 'mode', 'importOptions', 'enabled', 'updatedAt', 'lastError', 'lastErrorAt'] as const;
 
 /**
  * The one UpdateItem that creates or edits a source: described attributes are set, the ones

@@ -1,9 +1,22 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ImportControls } from '../import/import-options.js';
 import type { User, UserRepository, UserSettings } from '../storage/ports.js';
 
 /** A list (L), not a string set: it keeps the admin's order and may be empty. */
 function groupsOf(item: Record<string, AttributeValue>): string[] {
   return (item.groups?.L ?? []).flatMap((value) => (value.S === undefined ? [] : [value.S]));
+}
+
+/** The stored record as a User: groups always, import options when set. */
+function userOf(username: string, createdAt: string, item: Record<string, AttributeValue>): User {
+  const importOptions = item.importOptions?.M;
+  return {
+    username,
+    createdAt,
+    groups: groupsOf(item),
+    ...(importOptions ? { importOptions: unmarshall(importOptions) as ImportControls } : {}),
+  };
 }
 
 export class DynamoUserRepository implements UserRepository {
@@ -17,7 +30,7 @@ export class DynamoUserRepository implements UserRepository {
       new GetItemCommand({ TableName: this.tableName, Key: { username: { S: username } }, ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
-    return { username, createdAt: result.Item.createdAt?.S ?? '', groups: groupsOf(result.Item) };
+    return userOf(username, result.Item.createdAt?.S ?? '', result.Item);
   }
 
   /**
@@ -29,17 +42,28 @@ export class DynamoUserRepository implements UserRepository {
   async registerUser(username: string, settings: UserSettings = {}): Promise<{ user: User; created: boolean }> {
     const createdAt = new Date().toISOString();
     const sets = ['createdAt = if_not_exists(createdAt, :createdAt)'];
+    const removes: string[] = [];
+    const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = { ':createdAt': { S: createdAt } };
     if (settings.groups !== undefined) {
       sets.push('#groups = :groups');
+      names['#groups'] = 'groups';
       values[':groups'] = { L: settings.groups.map((group) => ({ S: group })) };
+    }
+    if (settings.importOptions !== undefined) {
+      // The defaults are not kept as a value: `{}` removes the attribute.
+      if (Object.keys(settings.importOptions).length === 0) removes.push('importOptions');
+      else {
+        sets.push('importOptions = :importOptions');
+        values[':importOptions'] = { M: marshall(settings.importOptions, { removeUndefinedValues: true }) };
+      }
     }
     const result = await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: { username: { S: username } },
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ...(settings.groups !== undefined ? { ExpressionAttributeNames: { '#groups': 'groups' } } : {}),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       }),
@@ -48,7 +72,7 @@ export class DynamoUserRepository implements UserRepository {
     // The SDK retries a write whose answer was lost; the retry then finds the record the first
     // attempt wrote. Same date: that record is this call's.
     return {
-      user: { username, createdAt: stored, groups: result.Attributes ? groupsOf(result.Attributes) : (settings.groups ?? []) },
+      user: userOf(username, stored, result.Attributes ?? {}),
       created: stored === createdAt,
     };
   }

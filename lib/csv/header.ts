@@ -165,8 +165,7 @@ function cellValue(cells: readonly string[], index: number): string {
  * (`name`, `workemail`, ..., `firstname`, `middlename`, `lastname`, `id`), or null to drop it.
  */
 export function parseMappingField(raw: string | undefined): ColumnMapping {
-  const mapping = new Map<string, ColumnTarget | null>();
-  if (raw === undefined || raw.trim() === '') return mapping;
+  if (raw === undefined || raw.trim() === '') return new Map();
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -176,6 +175,12 @@ export function parseMappingField(raw: string | undefined): ColumnMapping {
       `'mapping' must be a JSON object: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  return parseMappingValue(parsed);
+}
+
+/** The `mapping` option given as a JSON value (a job's body, a stored default): same rules and messages. */
+export function parseMappingValue(parsed: unknown): ColumnMapping {
+  const mapping = new Map<string, ColumnTarget | null>();
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new BadRequestError('invalid mapping', "'mapping' must be a JSON object of source header to column name");
   }

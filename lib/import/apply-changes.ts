@@ -3,6 +3,7 @@ import type { ContactFields } from '../contacts/fields.js';
 import { contactId } from '../contacts/identity.js';
 import { mergeContact, newContact, sameContact } from '../contacts/merge.js';
 import type { ContactOrigin, ContactStore, ContactWrite } from '../storage/ports.js';
+import type { ImportMode } from './import-options.js';
 import { ROW_MESSAGES } from './row-messages.js';
 
 /** One row (or bulk item) to create or update, its columns already checked one by one. */
@@ -19,8 +20,11 @@ export interface ContactChange {
 
 export type ChangeOutcome =
   | { ref: number; result: 'created' | 'updated' | 'unchanged'; contact: Contact }
-  /** The input itself cannot be applied: an unknown id (404) or an invalid merged contact (400). */
-  | { ref: number; result: 'rejected'; status: 400 | 404; code: string; reason: string }
+  /**
+   * The input itself cannot be applied: an unknown id (404) or an invalid merged contact (400);
+   * or the mode leaves it alone: `exists` (create_only, 409) or `unmatched` (update_only, 404).
+   */
+  | { ref: number; result: 'rejected'; status: 400 | 404 | 409; code: string; reason: string }
   /** Storage gave up after its retries. */
   | { ref: number; result: 'failed'; reason: string };
 
@@ -49,6 +53,15 @@ export interface ApplyOptions {
    * whose repeated rows it rejects itself): skip reading them back. Every change creates.
    */
   nothingStored?: boolean;
+  /** `create_only`: stored contacts are left alone; `update_only`: nothing is created; `upsert` (default): both. */
+  mode?: ImportMode | undefined;
+}
+
+/** Rejection codes of rows the mode leaves alone (counted apart in the report: no fault of the row). */
+export const LEFT_ALONE_CODES = { exists: 'exists', unmatched: 'unmatched' } as const;
+
+function leftAlone(ref: number, status: 404 | 409, code: string, reason: string): ChangeOutcome {
+  return { ref, result: 'rejected', status, code, reason };
 }
 
 function notFound(ref: number, id: string): ChangeOutcome {
@@ -62,7 +75,8 @@ function notFound(ref: number, id: string): ChangeOutcome {
  * changed (unchanged ones cost no write). With an `origin` (an import job), unchanged contacts
  * are written too, to carry the new origin: a scheduled "replace" re-import removes the
  * contacts its latest run did not write. With `dryRun`, decides the same outcomes and writes
- * nothing. Resolves with one outcome per change, in order; never rejects.
+ * nothing. The `mode` may leave a change alone (rejected with code `exists` or `unmatched`).
+ * Resolves with one outcome per change, in order; never rejects.
  */
 export async function applyChanges(
   store: ContactStore,
@@ -82,11 +96,21 @@ export async function applyChanges(
   } catch (error) {
     return changes.map((change) => ({ ref: change.ref, result: 'failed', reason: `storage error: ${describe(error)}` }));
   }
+  const mode = options.mode ?? 'upsert';
+  // create_only with an origin: a contact left alone still carries this import's origin (its
+  // values untouched), or a "replace" source would remove it as no longer in the file.
+  const stamps: ContactWrite[] = [];
   const outcomes: ChangeOutcome[] = changes.map((change, i) => {
     const id = targets[i];
     if (id === undefined) return notFound(change.ref, change.explicitId ?? '');
     const existing = stored.get(id);
     if (change.explicitId !== undefined && !existing) return notFound(change.ref, id);
+    if (mode === 'create_only' && existing) {
+      if (options.origin) stamps.push({ rowNumber: change.ref, contact: existing, origin: options.origin });
+      return leftAlone(change.ref, 409, LEFT_ALONE_CODES.exists, ROW_MESSAGES.existsLeftAlone);
+    }
+    if (mode === 'update_only' && !existing)
+      return leftAlone(change.ref, 404, LEFT_ALONE_CODES.unmatched, ROW_MESSAGES.unmatchedNotCreated);
     // The fields were checked one by one by the caller, the stored contact when it was written:
     // all a merge can break is the name, which an update may have emptied.
     const contact = existing ? mergeContact(existing, change.fields) : newContact(id, owner, change.fields);
@@ -111,6 +135,7 @@ export async function applyChanges(
         ]
       : [],
   );
+  writes.push(...stamps);
   if (writes.length === 0) return outcomes;
   let failures: Array<{ rowNumber: number; reason: string }>;
   try {
@@ -122,9 +147,8 @@ export async function applyChanges(
   const failedByRef = new Map(failures.map((failure) => [failure.rowNumber, failure.reason]));
   return outcomes.map((outcome) => {
     const reason = failedByRef.get(outcome.ref);
-    return reason !== undefined && (outcome.result === 'created' || outcome.result === 'updated' || outcome.result === 'unchanged')
-      ? { ref: outcome.ref, result: 'failed', reason }
-      : outcome;
+    const written = outcome.result !== 'rejected' || outcome.code === LEFT_ALONE_CODES.exists;
+    return reason !== undefined && outcome.result !== 'failed' && written ? { ref: outcome.ref, result: 'failed', reason } : outcome;
   });
 }
 

@@ -1,5 +1,5 @@
 import type { ContactStore } from '../storage/ports.js';
-import { type ApplyOptions, applyChanges, type ChangeOutcome, type ContactChange } from './apply-changes.js';
+import { type ApplyOptions, applyChanges, type ChangeOutcome, type ContactChange, LEFT_ALONE_CODES } from './apply-changes.js';
 import type { ReportBuilder } from './report.js';
 
 /** Where a row storage could not take goes: its number, the reason, and its cells. */
@@ -57,7 +57,11 @@ export class BatchWriter {
     outcomes.forEach((outcome, i) => {
       if (outcome.result === 'rejected' || outcome.result === 'failed') {
         // An unknown id or an update that leaves no name is the row's own fault: skipped.
-        if (outcome.result === 'rejected') this.report.addSkipped(outcome.ref, outcome.reason, lines[i]);
+        if (outcome.result === 'rejected' && outcome.code === LEFT_ALONE_CODES.exists)
+          this.report.addLeftAlone(outcome.ref, outcome.reason, 'existing', lines[i]);
+        else if (outcome.result === 'rejected' && outcome.code === LEFT_ALONE_CODES.unmatched)
+          this.report.addLeftAlone(outcome.ref, outcome.reason, 'unmatched', lines[i]);
+        else if (outcome.result === 'rejected') this.report.addSkipped(outcome.ref, outcome.reason, lines[i]);
         else this.report.addFailed(outcome.ref, outcome.reason, lines[i]);
         this.settings.onRejectedRow?.(outcome.ref, outcome.reason, cells[i]);
       } else {

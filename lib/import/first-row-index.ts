@@ -56,6 +56,39 @@ export class FirstRowIndex {
     return this;
   }
 
+  /**
+   * The entries whose row is from `fromRow` to `toRow` (both included), as [high, low, row]
+   * triples: what a long import keeps between invocations, 12 bytes an id.
+   */
+  entriesBetween(fromRow: number, toRow: number): Uint32Array {
+    const found: number[] = [];
+    for (let i = 0; i < this.rows.length; i++) {
+      const row = this.rows[i] ?? 0;
+      if (row !== 0 && row >= fromRow && row <= toRow) found.push(this.high[i] ?? 0, this.low[i] ?? 0, row);
+    }
+    return Uint32Array.from(found);
+  }
+
+  /** Adds `entriesBetween` triples back; the first row seen wins over a later one. */
+  addEntries(entries: Uint32Array): void {
+    for (let i = 0; i + 2 < entries.length; i += 3) {
+      const high = entries[i] ?? 0;
+      const low = entries[i + 1] ?? 0;
+      const row = entries[i + 2] ?? 0;
+      if (row === 0) continue;
+      const slot = this.slotOf(high, low);
+      const stored = this.rows[slot] ?? 0;
+      if (stored !== 0 && stored <= row) continue;
+      if (stored === 0) {
+        this.high[slot] = high;
+        this.low[slot] = low;
+        this.count++;
+      }
+      this.rows[slot] = row;
+      if (this.count > this.rows.length * MAX_LOAD) this.grow();
+    }
+  }
+
   /** The 64 bits that stand for `id`, as [high, low] (exposed for tests). */
   static keyOf(id: string): [number, number] {
     const index = new FirstRowIndex();

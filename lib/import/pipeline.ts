@@ -5,6 +5,7 @@ import { type ColumnMapping, type HeaderMapping, mapHeader, readRecord, widthPro
 import { InvalidCsvError } from '../errors.js';
 import type { ContactOrigin, ContactStore } from '../storage/ports.js';
 import type { ContactChange } from './apply-changes.js';
+import type { EmptyCells, ImportMode } from './import-options.js';
 import { BatchWriter, type RejectedRowSink } from './batch-writer.js';
 import { openFileRecords } from './file-records.js';
 import type { FileRecord, NumberedRecord, RecordSource } from './records.js';
@@ -53,6 +54,10 @@ export interface ImportOptions {
   mapping?: ColumnMapping;
   /** Decide and report every row's outcome, write nothing. */
   dryRun?: boolean;
+  /** `keep`: a blank cell leaves the stored value; `unset` (default): it clears it. */
+  emptyCells?: EmptyCells;
+  /** `create_only` leaves stored contacts alone, `update_only` creates none; `upsert` (default) does both. */
+  mode?: ImportMode;
   /** Batches in flight to storage at once. */
   writeConcurrency?: number;
   maxErrorMessages?: number;
@@ -70,14 +75,34 @@ export interface ResumableImportOptions extends ImportOptions {
   resumeFrom?: ImportCheckpoint;
   /** Asked after each row with the rows this run has handled; true pauses the import at that row boundary. */
   shouldPause?: (rowsHandledThisRun: number) => boolean;
-  /** Called with a consistent checkpoint every `checkpointEveryRows` rows (writes drained). */
-  onCheckpoint?: (checkpoint: ImportCheckpoint, progress: ImportProgress) => Promise<void>;
+  /**
+   * Called with a consistent checkpoint every `checkpointEveryRows` rows (writes drained), and
+   * the contacts first met in the stretch of rows since the previous checkpoint (`seenBefore`
+   * of the next run: keep them beside the checkpoint).
+   */
+  onCheckpoint?: (checkpoint: ImportCheckpoint, progress: ImportProgress, seen: SeenContacts) => Promise<void>;
+  /**
+   * What earlier runs of this import passed to `onCheckpoint` (and a pause returned) as `seen`:
+   * a row repeating a contact met before the pause is then still a duplicate. Entries of rows
+   * at or after `resumeFrom.nextRow` (left by a run that died before its checkpoint) are ignored.
+   */
+  seenBefore?: ReadonlyArray<SeenContacts>;
   checkpointEveryRows?: number;
+}
+
+/**
+ * The contacts first met in one stretch of rows (from `fromRow` up to the checkpoint's
+ * `nextRow`), 12 bytes each (RowRules.seenBetween): what a continuation needs to recognise
+ * in-file repeats across a pause.
+ */
+export interface SeenContacts {
+  fromRow: number;
+  entries: Uint32Array;
 }
 
 export type ImportOutcome =
   | { status: 'completed'; report: ImportReport; header: string[] }
-  | { status: 'paused'; checkpoint: ImportCheckpoint; progress: ImportProgress };
+  | { status: 'paused'; checkpoint: ImportCheckpoint; progress: ImportProgress; seen: SeenContacts };
 
 /** What the report says about a file's header, before its rows: the preset, and the columns left out. */
 export function headerNotesOf(header: HeaderMapping): string[] {
@@ -114,9 +139,9 @@ export async function importContacts(source: AsyncIterable<Uint8Array>, options:
  * exactly one of imported, failed or skipped, so total = imported + failed + skipped.
  *
  * With `shouldPause` it can stop at a row boundary and return a checkpoint from which
- * `resumeFrom` continues; rows are then neither lost nor counted twice. (Duplicates within
- * the file are recognised within one run; across a pause, a repeated row rewrites the same
- * contact instead of being reported as a repeat.)
+ * `resumeFrom` continues; rows are then neither lost nor counted twice. Duplicates within
+ * the file are recognised across pauses too when the caller keeps what `onCheckpoint` and a
+ * pause give as `seen` and passes it back as `seenBefore`.
  *
  * Throws InvalidCsvError when nothing can be imported at all (empty, binary, no `name`).
  */
@@ -139,7 +164,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
   const nothingStored = !(await options.writer.hasContacts(options.owner));
   const writer = new BatchWriter(options.writer, options.owner, report, {
     concurrency: Math.max(1, options.writeConcurrency ?? 4),
-    apply: { dryRun: options.dryRun ?? false, origin: options.origin, nothingStored },
+    apply: { dryRun: options.dryRun ?? false, origin: options.origin, nothingStored, mode: options.mode },
     onRejectedRow: options.onRejectedRow,
   });
   return new ImportRun(options, report, records, writer).run();
@@ -188,6 +213,8 @@ class ImportRun {
   private lastCheckpointAt = 0;
   /** vCard files: the versions and unmapped values of the cards handled. */
   private readonly vcard: VcardTally | undefined;
+  /** The first row of the stretch the next checkpoint closes (its `seen` starts there). */
+  private stretchStart: number;
 
   constructor(
     private readonly options: ResumableImportOptions,
@@ -198,8 +225,10 @@ class ImportRun {
     const resume = options.resumeFrom;
     this.header = resume ? mapHeader(resume.header, this.mappingOf(records)) : undefined;
     this.headerCells = resume?.header ?? [];
-    this.rules = new RowRules(options.owner, CSV_DUPLICATE);
+    this.rules = new RowRules(options.owner, CSV_DUPLICATE, options.emptyCells);
+    if (resume) for (const seen of options.seenBefore ?? []) this.rules.rememberSeen(seen.entries, resume.nextRow);
     this.firstRowToHandle = resume?.nextRow ?? 0;
+    this.stretchStart = resume?.nextRow ?? records.headerRow + 1;
     this.startOffset = resume?.encoding === 'utf-8' ? resume.byteOffset : 0;
     this.lastHandledRow = resume ? resume.nextRow - 1 : records.headerRow;
     this.lastHandledOffset = this.startOffset;
@@ -229,7 +258,8 @@ class ImportRun {
     }
     if (paused) {
       this.records.close();
-      return { status: 'paused', checkpoint: this.checkpoint(), progress: this.progress() };
+      const checkpoint = this.checkpoint();
+      return { status: 'paused', checkpoint, progress: this.progress(), seen: this.seenInStretch(checkpoint) };
     }
     return this.complete();
   }
@@ -349,6 +379,12 @@ class ImportRun {
   private async writeCheckpoint(): Promise<void> {
     this.lastCheckpointAt = this.dataRows;
     await this.writer.drain();
-    await this.options.onCheckpoint?.(this.checkpoint(), this.progress());
+    const checkpoint = this.checkpoint();
+    await this.options.onCheckpoint?.(checkpoint, this.progress(), this.seenInStretch(checkpoint));
+    this.stretchStart = checkpoint.nextRow;
+  }
+
+  private seenInStretch(checkpoint: ImportCheckpoint): SeenContacts {
+    return { fromRow: this.stretchStart, entries: this.rules.seenBetween(this.stretchStart, checkpoint.nextRow - 1) };
   }
 }

@@ -9,6 +9,13 @@ export interface ImportReport {
   created_rows: number;
   updated_rows: number;
   unchanged_rows: number;
+  /**
+   * Of the skipped rows, those the mode left alone (no fault of the row): contacts already
+   * stored (`mode=create_only`) and rows matching no stored contact (`mode=update_only`).
+   * Present only when not zero.
+   */
+  existing_rows?: number;
+  unmatched_rows?: number;
   /** True when nothing was written: the counts say what the import would do. */
   dry_run: boolean;
   error_messages: string[];
@@ -41,6 +48,8 @@ export interface ReportState {
   created?: number;
   updated?: number;
   unchanged?: number;
+  existing?: number;
+  unmatched?: number;
   messages: string[];
   omittedMessages: number;
 }
@@ -52,6 +61,8 @@ export class ReportBuilder {
   private created = 0;
   private updated = 0;
   private unchanged = 0;
+  private existing = 0;
+  private unmatched = 0;
   private messages: string[] = [];
   private omittedMessages = 0;
 
@@ -66,6 +77,8 @@ export class ReportBuilder {
     builder.created = state.created ?? 0;
     builder.updated = state.updated ?? 0;
     builder.unchanged = state.unchanged ?? 0;
+    builder.existing = state.existing ?? 0;
+    builder.unmatched = state.unmatched ?? 0;
     builder.messages = [...state.messages];
     builder.omittedMessages = state.omittedMessages;
     return builder;
@@ -79,6 +92,8 @@ export class ReportBuilder {
       created: this.created,
       updated: this.updated,
       unchanged: this.unchanged,
+      ...(this.existing > 0 ? { existing: this.existing } : {}),
+      ...(this.unmatched > 0 ? { unmatched: this.unmatched } : {}),
       messages: [...this.messages],
       omittedMessages: this.omittedMessages,
     };
@@ -106,6 +121,12 @@ export class ReportBuilder {
   addSkipped(rowNumber: number, reason: string, line?: number): void {
     this.skipped += 1;
     this.note(`${rowLabel(rowNumber, line)}: ${reason}`);
+  }
+
+  /** A row the import's mode left alone: skipped, with its reason, and counted apart. */
+  addLeftAlone(rowNumber: number, reason: string, kind: 'existing' | 'unmatched', line?: number): void {
+    this[kind] += 1;
+    this.addSkipped(rowNumber, reason, line);
   }
 
   addFailed(rowNumber: number, reason: string, line?: number): void {
@@ -142,6 +163,8 @@ export class ReportBuilder {
       created_rows: this.created,
       updated_rows: this.updated,
       unchanged_rows: this.unchanged,
+      ...(this.existing > 0 ? { existing_rows: this.existing } : {}),
+      ...(this.unmatched > 0 ? { unmatched_rows: this.unmatched } : {}),
       dry_run: dryRun,
       error_messages: errorMessages,
     };
@@ -151,8 +174,10 @@ export class ReportBuilder {
 /**
  * The HTTP status of a synchronous import's report, as the reference answers it: 400 (the
  * report as body) when the file's rows were all rejected, none imported; otherwise 200. Rows
- * that storage failed are our fault, not the file's, so they never make it a 400.
+ * that storage failed are our fault, not the file's, so they never make it a 400; nor do rows
+ * the mode left alone, which are what the caller asked for.
  */
 export function reportStatus(report: ImportReport): 200 | 400 {
-  return report.imported_rows === 0 && report.failed_rows === 0 && report.skipped_rows > 0 ? 400 : 200;
+  const rejected = report.skipped_rows - (report.existing_rows ?? 0) - (report.unmatched_rows ?? 0);
+  return report.imported_rows === 0 && report.failed_rows === 0 && rejected > 0 ? 400 : 200;
 }

@@ -2,6 +2,7 @@ import type { ContactField } from '../contacts/fields.js';
 import { validateFields } from '../contacts/validate.js';
 import { type ContactChange, targetIdOf } from './apply-changes.js';
 import { FirstRowIndex } from './first-row-index.js';
+import type { EmptyCells } from './import-options.js';
 import { ROW_MESSAGES } from './row-messages.js';
 
 /**
@@ -45,8 +46,16 @@ function rejected(code: RejectionCode, reason: string): RowDecision {
  * name first, then what the input format found, then the columns' rules), then the contact it
  * applies to. `inputErrors` are the format's own findings (a bulk value that is not a string).
  */
-export function decideRow(owner: string, ref: number, input: RowInput, inputErrors: readonly string[] = []): RowDecision {
-  const validation = validateFields(input.cells);
+export function decideRow(
+  owner: string,
+  ref: number,
+  input: RowInput,
+  inputErrors: readonly string[] = [],
+  emptyCells: EmptyCells = 'unset',
+): RowDecision {
+  // `keep`: a blank cell is as if the column were not in the file, so it changes nothing
+  // stored (decided here, before validation reads a blank type as `private`).
+  const validation = validateFields(emptyCells === 'keep' ? withoutBlankCells(input.cells) : input.cells);
   // Without an id the row creates or replaces by identity, so it needs a name.
   const nameless = input.id === undefined && !input.cells.name?.trim();
   if (!validation.ok || nameless || inputErrors.length > 0) {
@@ -57,6 +66,14 @@ export function decideRow(owner: string, ref: number, input: RowInput, inputErro
   change.targetId = targetIdOf(owner, change);
   if (change.targetId === undefined) return rejected('not_found', ROW_MESSAGES.notFound(input.id ?? ''));
   return { ok: true, change };
+}
+
+function withoutBlankCells(cells: RowInput['cells']): RowInput['cells'] {
+  const given: RowInput['cells'] = {};
+  for (const [field, value] of Object.entries(cells) as Array<[keyof RowInput['cells'], string | undefined]>) {
+    if (value !== undefined && value.trim() !== '') given[field] = value;
+  }
+  return given;
 }
 
 /**
@@ -71,15 +88,33 @@ export class RowRules {
   constructor(
     private readonly owner: string,
     private readonly duplicateMessage: DuplicateMessage,
+    private readonly emptyCells: EmptyCells = 'unset',
   ) {}
 
   decide(ref: number, input: RowInput, inputErrors: readonly string[] = []): RowDecision {
-    const decision = decideRow(this.owner, ref, input, inputErrors);
+    const decision = decideRow(this.owner, ref, input, inputErrors, this.emptyCells);
     if (!decision.ok) return decision;
     const id = decision.change.targetId as string;
     const first = this.firstRefOf.get(id);
     if (first !== undefined) return rejected('duplicate', this.duplicateMessage(first - 1, input.id !== undefined));
     this.firstRefOf.set(id, ref + 1);
     return decision;
+  }
+
+  /**
+   * The contacts first met at refs `fromRef` to `toRef` (FirstRowIndex triples), for a long
+   * import to keep beside its checkpoint: its next run then still knows them (`rememberSeen`).
+   */
+  seenBetween(fromRef: number, toRef: number): Uint32Array {
+    return this.firstRefOf.entriesBetween(fromRef + 1, toRef + 1);
+  }
+
+  /** Takes back what `seenBetween` gave, keeping only contacts first met before `beforeRef`. */
+  rememberSeen(entries: Uint32Array, beforeRef: number): void {
+    const kept: number[] = [];
+    for (let i = 0; i + 2 < entries.length; i += 3) {
+      if ((entries[i + 2] ?? 0) - 1 < beforeRef) kept.push(entries[i] ?? 0, entries[i + 1] ?? 0, entries[i + 2] ?? 0);
+    }
+    this.firstRefOf.addEntries(Uint32Array.from(kept));
   }
 }

@@ -1,6 +1,3 @@
-import { parseEncodingField } from '../csv/decode.js';
-import { parseDelimiterField } from '../csv/dialect.js';
-import { parseMappingField } from '../csv/header.js';
 import { countCsvRows } from '../csv/record-count.js';
 import { BadRequestError, TooManyRowsError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
@@ -8,6 +5,7 @@ import type { ContactStore, UserRepository } from '../storage/ports.js';
 import { requireRegisteredUser } from '../users.js';
 import { countVcards } from '../vcard/count.js';
 import { formatOf } from './file-format.js';
+import { parseImportOptions, pipelineOptionsOf } from './import-options.js';
 import { importContacts } from './pipeline.js';
 import type { ImportReport } from './report.js';
 
@@ -39,19 +37,15 @@ async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
   yield bytes;
 }
 
-/** `true`/`1`/`yes` (any case) mean yes; empty or absent means no. */
-export function parseFlag(name: string, raw: string | undefined): boolean {
-  const value = (raw ?? '').trim().toLowerCase();
-  if (value === '' || value === 'false' || value === '0' || value === 'no') return false;
-  if (value === 'true' || value === '1' || value === 'yes') return true;
-  throw new BadRequestError(`invalid ${name}`, `'${name}' must be true or false, got '${raw}'`);
-}
+// Kept here too: callers of the sync import took it from this module.
+export { parseFlag } from './import-options.js';
 
 /**
- * Imports the CSV of an upload form into `owner`'s phonebook. Optional fields: `delimiter`
- * (`,` `;` tab; detected when absent), `encoding` (one of SOURCE_ENCODINGS; detected when
- * absent), `mapping` (JSON, source header → column) and `dry_run=true` (report what would
- * happen, write nothing).
+ * Imports the CSV or vCard file of an upload form into `owner`'s phonebook. Optional fields: the import
+ * options of every path (import-options.ts): `delimiter` (`,` `;` tab; detected when absent),
+ * `mapping` (JSON, source header → column), `dry_run=true` (report what would happen, write
+ * nothing), `empty_cells` (`unset`, `keep`), `mode` (`upsert`, `create_only`, `update_only`)
+ * and `encoding`.
  *
  * A synchronous import must end before API Gateway stops waiting (29 s), so a file of more
  * than `deps.maxRows` rows is refused with TooManyRowsError (413, naming `jobsRoute`, where
@@ -64,16 +58,12 @@ export async function importForm(
   jobsRoute = '/phonebook/imports',
 ): Promise<ImportReport> {
   const csv = csvFromForm(form);
-  const delimiter = parseDelimiterField(form.fields.delimiter);
-  const encoding = parseEncodingField(form.fields.encoding);
-  const rows = formatOf(csv.subarray(0, 64 * 1024)) === 'vcard' ? countVcards(csv) : countCsvRows(csv, delimiter);
+  const options = pipelineOptionsOf(parseImportOptions(form.fields));
+  const rows = formatOf(csv.subarray(0, 64 * 1024)) === 'vcard' ? countVcards(csv) : countCsvRows(csv, options.delimiter);
   if (rows > deps.maxRows) throw new TooManyRowsError(rows, deps.maxRows, jobsRoute);
   return importContacts(once(csv), {
     owner,
-    ...(delimiter ? { delimiter } : {}),
-    ...(encoding ? { encoding } : {}),
-    mapping: parseMappingField(form.fields.mapping),
-    dryRun: parseFlag('dry_run', form.fields.dry_run),
+    ...options,
     writer: deps.writer,
     writeConcurrency: deps.writeConcurrency,
     maxErrorMessages: deps.maxErrorMessages,

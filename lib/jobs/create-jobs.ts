@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
+import type { ImportControls } from '../import/import-options.js';
 import { checkJobQuota, type JobQuota } from '../limits/job-quota.js';
 import { logger } from '../logger.js';
 import type { FileStore, JobStore, UserRepository } from '../storage/ports.js';
@@ -38,7 +39,8 @@ export function uploadSize(body: unknown, settings: UploadSettings): number {
 /**
  * Creates an import job waiting for its upload, and a presigned PUT for exactly one key under
  * the owner's prefix: the owner comes from the caller's identity, never from the request, so
- * nobody can write into another owner's files. The owner's job quota is checked first
+ * nobody can write into another owner's files. The job keeps `options` (parseImportOptions of
+ * the request body) for the import to apply. The owner's job quota is checked first
  * (TooManyRequestsError, PayloadTooLargeError).
  */
 export async function createUploadJob(
@@ -46,6 +48,7 @@ export async function createUploadJob(
   size: number,
   deps: { jobs: JobStore; files: FileStore; settings: UploadSettings; quota: JobQuota },
   now = new Date(),
+  options: ImportControls = {},
 ): Promise<CreatedUpload> {
   const importId = newImportId(now);
   const objectKey = objectKeys.upload(owner, importId);
@@ -62,6 +65,7 @@ export async function createUploadJob(
     totalBytes: size,
     progress: { ...EMPTY_PROGRESS },
     invocations: 0,
+    ...(Object.keys(options).length > 0 ? { options } : {}),
   };
   await checkJobQuota(deps.jobs, job, deps.quota);
   await deps.jobs.createJob(job);
@@ -89,7 +93,8 @@ export interface DroppedObject {
 
 /**
  * A file dropped under drop/<username>/ becomes a job of that user. The job id derives from
- * the object's key, ETag and sequencer, so a redelivered event finds the same job. An unknown
+ * the object's key, ETag and sequencer, so a redelivered event finds the same job, with the
+ * user's default import options (PUT /admin/users/{username} `import_options`). An unknown
  * user makes the job fail with the reason; the file itself is never touched.
  */
 export async function createDropJob(
@@ -99,7 +104,10 @@ export async function createDropJob(
 ): Promise<{ importId: string; runnable: boolean }> {
   const seed = createHash('sha256').update(`${object.key}\u0000${object.etag}\u0000${object.sequencer}`).digest('hex');
   const importId = newImportId(object.eventTime, seed);
-  const known = (await deps.users.findUser(owner)) !== undefined;
+  const user = await deps.users.findUser(owner);
+  const known = user !== undefined;
+  // The drop folder has no request to carry options: the user's defaults, set by the super admin.
+  const options = user?.importOptions;
   const now = new Date().toISOString();
   const job: ImportJob = {
     owner,
@@ -113,6 +121,7 @@ export async function createDropJob(
     etag: object.etag,
     progress: { ...EMPTY_PROGRESS },
     invocations: 0,
+    ...(options && Object.keys(options).length > 0 ? { options } : {}),
     ...(known ? {} : { failureReason: `user '${owner}' is not registered; the file was kept at ${object.key}`, finishedAt: now }),
   };
   const created = await deps.jobs.createJob(job);

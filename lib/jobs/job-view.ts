@@ -1,4 +1,5 @@
 import { NotFoundError } from '../errors.js';
+import { importOptionsView } from '../import/import-options.js';
 import type { FileStore } from '../storage/ports.js';
 import type { ImportJob } from './job.js';
 
@@ -14,6 +15,7 @@ export function jobView(job: ImportJob): Record<string, unknown> {
     // Which version of the object the job imports (S3 ETag): a newer upload under the same key is another job.
     ...(job.etag ? { etag: job.etag } : {}),
     ...(job.sourceId ? { source_id: job.sourceId, mode: job.mode } : {}),
+    import_options: importOptionsView(job.options),
     created_at: job.createdAt,
     updated_at: job.updatedAt,
     ...(job.uploadExpiresAt && job.status === 'waiting_upload' ? { upload_expires_at: job.uploadExpiresAt } : {}),

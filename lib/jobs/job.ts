@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ImportControls } from '../import/import-options.js';
 import type { ImportCheckpoint } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
 
@@ -24,6 +25,8 @@ export interface ImportJob {
   objectKey: string;
   sourceId?: string;
   mode?: ReimportMode;
+  /** The import options the job was created with (request, source or the user's defaults). */
+  options?: ImportControls;
   createdAt: string;
   updatedAt: string;
   startedAt?: string;
@@ -75,6 +78,9 @@ export const objectKeys = {
   errorsPart: (owner: string, importId: string, fromRow: number) =>
     `imports/${owner}/${importId}/errors-parts/${String(fromRow).padStart(12, '0')}.csv`,
   errorsParts: (owner: string, importId: string) => `imports/${owner}/${importId}/errors-parts/`,
+  seenPart: (owner: string, importId: string, fromRow: number) =>
+    `imports/${owner}/${importId}/seen-parts/${String(fromRow).padStart(12, '0')}.bin`,
+  seenParts: (owner: string, importId: string) => `imports/${owner}/${importId}/seen-parts/`,
 };
 
 export type TriggeringObject = { kind: 'upload'; owner: string; importId: string } | { kind: 'drop'; owner: string };

@@ -26,6 +26,7 @@ function baseJob(source: ReimportSource, now: Date, objectKey: string): ImportJo
     objectKey,
     sourceId: source.id,
     mode: source.mode,
+    ...(source.importOptions ? { options: source.importOptions } : {}),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     progress: { ...EMPTY_PROGRESS },

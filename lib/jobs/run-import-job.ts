@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidCsvError, UploadNotFoundError } from '../errors.js';
+import { pipelineOptionsOf } from '../import/import-options.js';
 import { type ImportCheckpoint, type ImportOutcome, runImport } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
 import { logger } from '../logger.js';
@@ -16,6 +17,7 @@ import {
 } from '../storage/ports.js';
 import { type ImportJob, type JobProgress, objectKeys } from './job.js';
 import { RejectedRows } from './rejected-rows.js';
+import { SeenContactParts } from './seen-contacts.js';
 
 export interface JobRunnerDeps {
   jobs: JobStore;
@@ -61,6 +63,12 @@ export class UploadNotVisibleError extends Error {
 }
 
 class LeaseLostError extends Error {}
+
+/** What a job keeps in its folder of the upload bucket while it runs. */
+interface JobFiles {
+  rejected: RejectedRows;
+  seen: SeenContactParts;
+}
 
 type PausedImport = Extract<ImportOutcome, { status: 'paused' }>;
 type CompletedImport = Extract<ImportOutcome, { status: 'completed' }>;
@@ -217,9 +225,10 @@ async function runHeld(held: HeldJob, deps: JobRunnerDeps, deadline: number): Pr
   const version = await versionToImport(held.job, deps);
   if ('failure' in version) return held.fail(version.failure);
   const rejected = new RejectedRows(deps.files, held.job.owner, held.job.importId, held.job.checkpoint?.nextRow ?? 2);
-  const outcome = await importStretch(held, version.etag, rejected, deps, deadline);
-  if (outcome.status === 'paused') return handOver(held, outcome, rejected, deps);
-  return finish(held, outcome, version.etag, rejected, deps);
+  const seen = new SeenContactParts(deps.files, held.job.owner, held.job.importId);
+  const outcome = await importStretch(held, version.etag, { rejected, seen }, deps, deadline);
+  if (outcome.status === 'paused') return handOver(held, outcome, { rejected, seen }, deps);
+  return finish(held, outcome, version.etag, { rejected, seen }, deps);
 }
 
 /**
@@ -242,28 +251,32 @@ async function versionToImport(job: ImportJob, deps: JobRunnerDeps): Promise<{ e
 async function importStretch(
   held: HeldJob,
   etag: string,
-  rejected: RejectedRows,
+  { rejected, seen }: JobFiles,
   deps: JobRunnerDeps,
   deadline: number,
 ): Promise<ImportOutcome> {
   const { owner, importId, checkpoint, sourceId } = held.job;
+  // Read before the stream is opened: the parts of a big job take a moment to fetch.
+  const seenBefore = checkpoint ? await seen.load() : [];
   const stream = await deps.files.read(held.job.objectKey, checkpoint?.encoding === 'utf-8' ? checkpoint.byteOffset : 0, etag);
   logger.info('import job running', { ...held.log, invocation: held.job.invocations, fromRow: checkpoint?.nextRow ?? 2, etag });
   try {
     return await runImport(stream.body, {
       owner,
+      ...pipelineOptionsOf(held.job.options),
       writer: deps.writer,
       writeConcurrency: deps.settings.writeConcurrency,
       maxErrorMessages: deps.settings.maxErrorMessages,
       origin: { importId, ...(sourceId ? { sourceId } : {}) },
       onRejectedRow: (row, reason, cells) => rejected.add(row, reason, cells),
-      ...(checkpoint ? { resumeFrom: checkpoint } : {}),
+      ...(checkpoint ? { resumeFrom: checkpoint, seenBefore } : {}),
       // A lost lease means another invocation has the job: stop at the next row.
       shouldPause: (rowsThisRun) =>
         Date.now() >= deadline || held.heartbeat.lost || rowsThisRun >= (deps.settings.rowsPerInvocation ?? Number.POSITIVE_INFINITY),
       checkpointEveryRows: deps.settings.checkpointEveryRows,
-      onCheckpoint: async (next, progress) => {
+      onCheckpoint: async (next, progress, met) => {
         await rejected.flush(next.nextRow);
+        await seen.save(met);
         await held.checkpoint(next, progress);
       },
     });
@@ -273,9 +286,10 @@ async function importStretch(
 }
 
 /** Stage 3a: the time budget ran out; checkpoint, release, and continue in a fresh invocation. */
-async function handOver(held: HeldJob, outcome: PausedImport, rejected: RejectedRows, deps: JobRunnerDeps): Promise<JobRunResult> {
+async function handOver(held: HeldJob, outcome: PausedImport, { rejected, seen }: JobFiles, deps: JobRunnerDeps): Promise<JobRunResult> {
   if (held.heartbeat.lost) throw new LeaseLostError();
   await rejected.flush(outcome.checkpoint.nextRow);
+  await seen.save(outcome.seen);
   await held.checkpoint(outcome.checkpoint, outcome.progress);
   await held.heartbeat.stop();
   await deps.jobs.releaseJob(held.job.owner, held.job.importId, held.lease);
@@ -289,7 +303,7 @@ async function finish(
   held: HeldJob,
   outcome: CompletedImport,
   etag: string,
-  rejected: RejectedRows,
+  { rejected, seen }: JobFiles,
   deps: JobRunnerDeps,
 ): Promise<JobRunResult> {
   const { owner, importId } = held.job;
@@ -312,7 +326,10 @@ async function finish(
     ...(note ? { note } : {}),
   });
   if (!done) return 'not-claimable';
-  await held.finishSource(etag);
+  // Only once completed: a rerun of an unfinished job still needs them. Left behind, they are harmless.
+  await seen.remove().catch(() => logger.warn('seen-contact parts not removed', held.log));
+  // A dry run imported nothing: the source's next tick must still import this version.
+  await held.finishSource(held.job.options?.dryRun ? undefined : etag);
   logger.info('import job completed', { ...held.log, etag, total_rows: report.total_rows, imported_rows: report.imported_rows });
   return 'completed';
 }
@@ -320,6 +337,7 @@ async function finish(
 /** A scheduled "replace" import removes its source's contacts the file no longer lists; resolves with the job's note. */
 async function replaceSourceContacts(job: ImportJob, report: ImportReport, deps: JobRunnerDeps): Promise<string | undefined> {
   if (job.mode !== 'replace' || !job.sourceId) return undefined;
+  if (job.options?.dryRun) return 'replace: nothing removed, because this was a dry run';
   if (!replaceIsSafe(report)) return 'replace: nothing removed, because rows failed or more than half of the rows were rejected';
   const removed = await deps.cleaner.removeSourceContactsNotFrom(job.owner, job.sourceId, job.importId);
   return `replace: removed ${removed} contacts of source ${job.sourceId} that are no longer in the file`;

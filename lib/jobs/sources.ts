@@ -1,4 +1,5 @@
 import { BadRequestError } from '../errors.js';
+import { importOptionsView, parseImportOptionsObject } from '../import/import-options.js';
 import type { ReimportSource, UserRepository } from '../storage/ports.js';
 import { requireRegisteredUser } from '../users.js';
 
@@ -15,7 +16,9 @@ function nonBlank(value: unknown): string | undefined {
 
 /**
  * A source as a super admin describes it: a registered owner, exactly one of `key` and
- * `prefix`, a mode (`merge` by default) and whether it is enabled (by default it is).
+ * `prefix`, a mode (`merge` by default), the import options of its imports (`import_options`,
+ * as every import path takes them; its own `mode` is the source's, so they are nested) and
+ * whether it is enabled (by default it is).
  */
 export async function sourceFromRequest(
   id: string,
@@ -36,11 +39,13 @@ export async function sourceFromRequest(
   if (mode !== 'merge' && mode !== 'replace') throw new BadRequestError('invalid mode', "'mode' is 'merge' or 'replace'");
   if (body.enabled !== undefined && typeof body.enabled !== 'boolean')
     throw new BadRequestError('invalid enabled', "'enabled' is true or false");
+  const importOptions = parseImportOptionsObject(body.import_options);
   return {
     id: validateSourceId(id),
     owner,
     ...(key ? { key } : { prefix: prefix as string }),
     mode,
+    ...(Object.keys(importOptions).length > 0 ? { importOptions } : {}),
     enabled: body.enabled ?? true,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -53,6 +58,7 @@ export function sourceView(source: ReimportSource): Record<string, unknown> {
     owner: source.owner,
     ...(source.key ? { key: source.key } : { prefix: source.prefix }),
     mode: source.mode,
+    import_options: importOptionsView(source.importOptions),
     enabled: source.enabled,
     created_at: source.createdAt,
     updated_at: source.updatedAt,

@@ -4,6 +4,7 @@
  * the core and the tests depend on these interfaces, never on an adapter.
  */
 import type { Contact } from '../contacts/contact.js';
+import type { ImportControls } from '../import/import-options.js';
 import type { ImportCheckpoint } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
 import type { ImportJob, JobProgress, ReimportMode } from '../jobs/job.js';
@@ -97,11 +98,15 @@ export interface User {
   createdAt: string;
   /** The groups the super admin put the user in (lib/groups.ts); empty when none. */
   groups: string[];
+  /** The import options of the user's drop-folder imports, set by the super admin. */
+  importOptions?: ImportControls;
 }
 
 /** What an admin's PUT sets on a user; an absent field leaves the stored value as it is. */
 export interface UserSettings {
   groups?: string[];
+  /** Replaces the drop-folder defaults; `{}` returns to the service's defaults. */
+  importOptions?: ImportControls;
 }
 
 export interface UserRepository {
@@ -221,6 +226,8 @@ export interface ReimportSource {
   key?: string;
   prefix?: string;
   mode: ReimportMode;
+  /** The import options of the source's imports. */
+  importOptions?: ImportControls;
   enabled: boolean;
   createdAt: string;
   updatedAt: string;
