@@ -32,6 +32,7 @@ const peakRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 102
 const discardingWriter: ContactStore = {
   maxBatchSize: BATCH_SIZE,
   readContacts: async () => new Map(),
+  readStoredContacts: async () => new Map(),
   hasContacts: async () => false,
   writeContacts: async () => [],
 };
@@ -62,6 +63,7 @@ async function prebuildRequests(file: string): Promise<{ rows: number; requests:
   const collector: ContactStore = {
     maxBatchSize: BATCH_SIZE,
     readContacts: async () => new Map(),
+    readStoredContacts: async () => new Map(),
     hasContacts: async () => false,
     writeContacts: async (batch: readonly ContactWrite[]) => {
       requests.push(batch.map((write) => putRequestOf(write, now)));

@@ -71,6 +71,16 @@ export interface JobsConfig {
   importLeaseMs: number;
 }
 
+/** Undoing imports: the undo routes and the worker that continues a long undo. */
+export interface UndoConfig {
+  /** The worker function, invoked asynchronously to continue an undo that outlasts a request. */
+  undoFunctionName: string;
+  /** How long an undo request works before it answers 202 and the worker goes on (API Gateway waits 29 s). */
+  undoRequestBudgetMs: number;
+  /** Conditional writes in flight at once per undo. */
+  undoConcurrency: number;
+}
+
 /** The per-principal limits of the limited routes and the job quota. */
 export interface LimitsConfig {
   /** The table of rate counters and in-flight slots. */
@@ -221,6 +231,16 @@ export function jobsConfigOf(env: Env = process.env): JobsConfig {
   };
 }
 
+/** Read only by the undo functions, which alone are given UNDO_FUNCTION_NAME (serverless.yml). */
+export function undoConfigOf(env: Env = process.env): UndoConfig {
+  return {
+    undoFunctionName: required(env, 'UNDO_FUNCTION_NAME'),
+    undoRequestBudgetMs: positiveInt(env, 'UNDO_REQUEST_BUDGET_MS', 20_000, 25_000),
+    // One conditional write per contact: many in flight, or a large undo waits on latency.
+    undoConcurrency: positiveInt(env, 'UNDO_CONCURRENCY', 32, 128),
+  };
+}
+
 export function limitsConfigOf(env: Env = process.env): LimitsConfig {
   return { limitsTable: required(env, 'LIMITS_TABLE'), limits: limitSettings(env) };
 }
@@ -249,6 +269,7 @@ const SECTIONS = {
   imports: importConfigOf,
   jobs: jobsConfigOf,
   limits: limitsConfigOf,
+  undo: undoConfigOf,
 } as const;
 type Sections = typeof SECTIONS;
 const loadedSections = new Map<keyof Sections, unknown>();

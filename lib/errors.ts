@@ -46,6 +46,13 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** 409: the request clashes with the resource's state (an undo of an import still running). */
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(409, message);
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(message: string) {
     super(413, message);

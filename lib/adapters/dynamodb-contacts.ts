@@ -2,7 +2,9 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  DeleteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -18,12 +20,16 @@ import { type ContactCursor, decodeContactCursor, encodeContactCursor, groupPart
 import type {
   ContactPage,
   ContactReader,
+  ContactRestorer,
   ContactStore,
   ContactWrite,
   ContactWriteFailure,
   SourceContactCleaner,
   VisibleContactsOptions,
+  StoredContact,
+  UndoOutcome,
 } from '../storage/ports.js';
+import { conditionalWrite } from './dynamodb-conditional-write.js';
 
 /**
  * Key design (docs/table-design.md): one owner's contacts are spread over SHARD_COUNT
@@ -110,7 +116,22 @@ function fromItem(item: Record<string, unknown>): Contact {
   return contact;
 }
 
-export class DynamoContactRepository implements ContactStore, ContactReader, SourceContactCleaner {
+function storedOf(item: Record<string, unknown>): StoredContact {
+  const contact = fromItem(item);
+  if (typeof item.importId !== 'string') return { contact };
+  return { contact, origin: { importId: item.importId, ...(typeof item.sourceId === 'string' ? { sourceId: item.sourceId } : {}) } };
+}
+
+/** Two stored contacts hold the same values and the same origin. */
+function sameStored(a: StoredContact, b: StoredContact): boolean {
+  return (
+    CONTACT_FIELDS.every((field) => a.contact[field] === b.contact[field]) &&
+    a.origin?.importId === b.origin?.importId &&
+    a.origin?.sourceId === b.origin?.sourceId
+  );
+}
+
+export class DynamoContactRepository implements ContactStore, ContactReader, SourceContactCleaner, ContactRestorer {
   readonly maxBatchSize = BATCH_WRITE_LIMIT;
 
   private policyOnce: Promise<RetryPolicy> | undefined;
@@ -248,7 +269,12 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Sou
     return stored;
   }
 
-  async removeSourceContactsNotFrom(owner: string, sourceId: string, keepImportId: string): Promise<number> {
+  async removeSourceContactsNotFrom(
+    owner: string,
+    sourceId: string,
+    keepImportId: string,
+    beforeRemove?: (removed: StoredContact[]) => Promise<void>,
+  ): Promise<number> {
     let removed = 0;
     for (let shard = 0; shard < SHARD_COUNT; shard++) {
       let startKey: QueryCommandInput['ExclusiveStartKey'];
@@ -260,13 +286,15 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Sou
             // Only what this source wrote in an earlier run: hand-made contacts and other
             // sources' contacts carry no or another sourceId.
             FilterExpression: 'sourceId = :source AND importId <> :keep',
-            ProjectionExpression: 'pk, id, #type',
-            ExpressionAttributeNames: { '#type': 'type' },
+            // Whole items when the change log records them before they go; else the key and
+            // the type (its share items go too).
+            ...(beforeRemove ? {} : { ProjectionExpression: 'pk, id, #type', ExpressionAttributeNames: { '#type': 'type' } }),
             ExpressionAttributeValues: marshall({ ':pk': `${owner}#${shard}`, ':source': sourceId, ':keep': keepImportId }),
             ExclusiveStartKey: startKey,
           }),
         );
         const items = result.Items ?? [];
+        if (beforeRemove && items.length > 0) await beforeRemove(items.map((item) => storedOf(unmarshall(item))));
         for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) {
           const chunk = items.slice(i, i + BATCH_WRITE_LIMIT);
           const deletes = chunk.map((item) => ({
@@ -297,6 +325,87 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Sou
       }
     }
     return found;
+  }
+
+  async readStoredContacts(owner: string, ids: readonly string[]): Promise<Map<string, StoredContact>> {
+    const found = new Map<string, StoredContact>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      const keys = unique.slice(start, start + BATCH_GET_LIMIT).map((id) => marshall({ pk: `${owner}#${shardOf(id)}`, id }));
+      for (const item of await this.batchGet(keys)) {
+        const stored = storedOf(unmarshall(item));
+        if (stored.contact.owner === owner) found.set(stored.contact.id, stored);
+      }
+    }
+    return found;
+  }
+
+  async deleteCreated(owner: string, id: string, importId: string): Promise<UndoOutcome> {
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: `${owner}#${shardOf(id)}`, id }),
+          // Still the import's own write, or already gone (an undo that ran before, a write
+          // that never happened). A later import stamps its own id; an edit carries none.
+          ConditionExpression: 'attribute_not_exists(id) OR importId = :import',
+          ExpressionAttributeValues: { ':import': { S: importId } },
+          // Its type names the groups whose share items go with it.
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    if (!outcome.written) return 'conflict';
+    const gone = outcome.output.Attributes?.type?.S ?? '';
+    await this.removeShareItems(sharedGroupsOf(gone).map((group) => shareItemKeyOf(group, id)));
+    return 'deleted';
+  }
+
+  async restoreChanged(previous: StoredContact, importId: string): Promise<UndoOutcome> {
+    // The import id is the contact's version: every write replaces the item whole, each import
+    // stamps its own id and an edit none, so the stamp holds only while nothing wrote since.
+    return this.restore(previous, 'importId = :import', { ':import': { S: importId } });
+  }
+
+  restoreRemoved(previous: StoredContact): Promise<UndoOutcome> {
+    // Not recreated since (by an import or an edit).
+    return this.restore(previous, 'attribute_not_exists(id)');
+  }
+
+  private async restore(previous: StoredContact, condition: string, values?: Record<string, AttributeValue>): Promise<UndoOutcome> {
+    const write: ContactWrite = { rowNumber: 0, contact: previous.contact, ...(previous.origin ? { origin: previous.origin } : {}) };
+    const request = putRequestOf(write, new Date().toISOString());
+    const item = request.PutRequest?.Item ?? {};
+    // Share items before the contact, as writeContacts does: a contact restored into a group
+    // without its share item would be hidden from the group.
+    const unshared = await this.writeShareItems([write]);
+    if (unshared.size > 0) throw new Error(unshared.get(previous.contact.id));
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    if (outcome.written) {
+      // The groups the import had shared it with, and the restored value does not.
+      const replaced = outcome.output.Attributes?.type?.S;
+      if (replaced !== undefined) await this.removeShareItems(unsharedItemsOf({ ...write, previousType: replaced }));
+      return 'restored';
+    }
+    // Refused: already put back (an undo that ran before, a write that never happened), or changed since.
+    const current = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { pk: item.pk as AttributeValue, id: item.id as AttributeValue },
+        ConsistentRead: true,
+      }),
+    );
+    return current.Item && sameStored(storedOf(unmarshall(current.Item)), previous) ? 'unchanged' : 'conflict';
   }
 
   async hasContacts(owner: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ImportCheckpoint } from '../import/pipeline.js';
-import type { ImportJob, JobProgress } from '../jobs/job.js';
+import type { ImportJob, JobProgress, UndoProgress } from '../jobs/job.js';
 import type { CompletedJob, JobStore, Lease } from '../storage/ports.js';
 import { conditionalWrite } from './dynamodb-conditional-write.js';
 
@@ -16,7 +16,14 @@ import { conditionalWrite } from './dynamodb-conditional-write.js';
 const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
 
 function toJob(item: Record<string, unknown>): ImportJob {
-  const { leaseId: _lease, leaseExpiresAt: _expires, expiresAt: _ttl, ...job } = item;
+  const {
+    leaseId: _lease,
+    leaseExpiresAt: _expires,
+    expiresAt: _ttl,
+    undoLeaseId: _undoLease,
+    undoLeaseExpiresAt: _undoExpires,
+    ...job
+  } = item;
   return job as unknown as ImportJob;
 }
 
@@ -230,6 +237,87 @@ export class DynamoJobStore implements JobStore {
       startKey = result.LastEvaluatedKey ? unmarshall(result.LastEvaluatedKey) : undefined;
     } while (startKey);
     return stale;
+  }
+
+  async claimUndo(owner: string, importId: string, lease: Lease, initial: UndoProgress): Promise<ImportJob | undefined> {
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ owner, importId }),
+          UpdateExpression:
+            'SET undoLeaseId = :lease, undoLeaseExpiresAt = :expires, #undo = if_not_exists(#undo, :initial), updatedAt = :now',
+          // A finished import not undone yet, whose undo no live invocation holds (or this
+          // very lease: a retried claim whose answer was lost). The undo has its own lease,
+          // apart from the import's, which is gone once the import finished.
+          ConditionExpression:
+            'attribute_exists(importId) AND #status IN (:completed, :failed) AND attribute_not_exists(undoneAt) AND (attribute_not_exists(undoLeaseExpiresAt) OR undoLeaseExpiresAt < :nowMs OR undoLeaseId = :lease)',
+          // UNDO is one of DynamoDB's reserved words.
+          ExpressionAttributeNames: { '#status': 'status', '#undo': 'undo' },
+          ExpressionAttributeValues: marshall(
+            {
+              ':lease': lease.id,
+              ':expires': lease.expiresAt,
+              ':initial': initial,
+              ':now': new Date().toISOString(),
+              ':nowMs': Date.now(),
+              ':completed': 'completed',
+              ':failed': 'failed',
+            },
+            { removeUndefinedValues: true },
+          ),
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return outcome.written && outcome.output.Attributes ? toJob(unmarshall(outcome.output.Attributes)) : undefined;
+  }
+
+  saveUndoProgress(owner: string, importId: string, lease: Lease, progress: UndoProgress): Promise<boolean> {
+    return this.updateUndo(owner, importId, lease, 'SET #undo = :undo, undoLeaseExpiresAt = :expires, updatedAt = :now', {
+      ':undo': progress,
+      ':expires': lease.expiresAt,
+    });
+  }
+
+  releaseUndo(owner: string, importId: string, lease: Lease): Promise<boolean> {
+    return this.updateUndo(owner, importId, lease, 'SET undoLeaseExpiresAt = :zero, updatedAt = :now', { ':zero': 0 });
+  }
+
+  completeUndo(owner: string, importId: string, lease: Lease, progress: UndoProgress): Promise<boolean> {
+    return this.updateUndo(
+      owner,
+      importId,
+      lease,
+      'SET #undo = :undo, undoneAt = :now, updatedAt = :now REMOVE undoLeaseId, undoLeaseExpiresAt',
+      { ':undo': progress },
+    );
+  }
+
+  private async updateUndo(
+    owner: string,
+    importId: string,
+    lease: Lease,
+    update: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    const outcome = await conditionalWrite(() =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ owner, importId }),
+          UpdateExpression: update,
+          // Only the invocation holding the undo's lease may move it on.
+          ConditionExpression: 'undoLeaseId = :lease',
+          ...(update.includes('#undo') ? { ExpressionAttributeNames: { '#undo': 'undo' } } : {}),
+          ExpressionAttributeValues: marshall(
+            { ...values, ':lease': lease.id, ':now': new Date().toISOString() },
+            { removeUndefinedValues: true },
+          ),
+        }),
+      ),
+    );
+    return outcome.written;
   }
 
   private async updateHeld(

@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { ImportTrigger } from '../storage/ports.js';
+import type { ImportTrigger, UndoTrigger } from '../storage/ports.js';
 
 /** The event the import function takes besides S3 notifications. */
 export interface StartImportEvent {
@@ -15,6 +15,26 @@ export class LambdaImportTrigger implements ImportTrigger {
 
   async startImport(owner: string, importId: string): Promise<void> {
     const event: StartImportEvent = { startImport: { owner, importId } };
+    await this.client.send(
+      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),
+    );
+  }
+}
+
+/** The event of the undo worker: continue the undo of one import. */
+export interface ContinueUndoEvent {
+  continueUndo: { owner: string; importId: string };
+}
+
+/** Continues an undo in a fresh invocation of the undo worker (asynchronous invoke). */
+export class LambdaUndoTrigger implements UndoTrigger {
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly functionName: string,
+  ) {}
+
+  async continueUndo(owner: string, importId: string): Promise<void> {
+    const event: ContinueUndoEvent = { continueUndo: { owner, importId } };
     await this.client.send(
       new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),
     );

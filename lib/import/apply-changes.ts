@@ -2,7 +2,7 @@ import type { Contact } from '../contacts/contact.js';
 import type { ContactFields } from '../contacts/fields.js';
 import { contactId } from '../contacts/identity.js';
 import { mergeContact, newContact, sameContact } from '../contacts/merge.js';
-import type { ContactOrigin, ContactStore, ContactWrite } from '../storage/ports.js';
+import type { ChangeEntry, ChangeRecorder, ContactOrigin, ContactStore, ContactWrite, StoredContact } from '../storage/ports.js';
 import type { ImportMode } from './import-options.js';
 import { ROW_MESSAGES } from './row-messages.js';
 
@@ -55,6 +55,14 @@ export interface ApplyOptions {
   nothingStored?: boolean;
   /** `create_only`: stored contacts are left alone; `update_only`: nothing is created; `upsert` (default): both. */
   mode?: ImportMode | undefined;
+  /**
+   * Whether unchanged contacts are rewritten to carry `origin` (default: whenever there is an
+   * origin). Jobs do, for "replace" sources; a synchronous import stamps only what it changes,
+   * so that a re-import still costs reads only.
+   */
+  stampUnchanged?: boolean;
+  /** Records what each write is about to change before it is sent (the import's undo log). */
+  changeLog?: ChangeRecorder | undefined;
 }
 
 /** Rejection codes of rows the mode leaves alone (counted apart in the report: no fault of the row). */
@@ -86,13 +94,15 @@ export async function applyChanges(
 ): Promise<ChangeOutcome[]> {
   const targets = changes.map((change) => ('targetId' in change ? change.targetId : targetIdOf(owner, change)));
   let stored: Map<string, Contact>;
+  // The origin each stored contact had, when the change log needs it for the undo.
+  let origins: Map<string, StoredContact> | undefined;
   try {
-    stored = options.nothingStored
-      ? new Map()
-      : await store.readContacts(
-          owner,
-          targets.filter((id): id is string => id !== undefined),
-        );
+    const ids = targets.filter((id): id is string => id !== undefined);
+    if (options.nothingStored) stored = new Map();
+    else if (options.changeLog && !options.dryRun) {
+      origins = await store.readStoredContacts(owner, ids);
+      stored = new Map([...origins].map(([id, entry]) => [id, entry.contact]));
+    } else stored = await store.readContacts(owner, ids);
   } catch (error) {
     return changes.map((change) => ({ ref: change.ref, result: 'failed', reason: `storage error: ${describe(error)}` }));
   }
@@ -122,8 +132,9 @@ export async function applyChanges(
   });
   if (options.dryRun) return outcomes;
   const origin = options.origin;
+  const stampUnchanged = options.stampUnchanged ?? origin !== undefined;
   const writes: ContactWrite[] = outcomes.flatMap((outcome) =>
-    outcome.result === 'created' || outcome.result === 'updated' || (origin && outcome.result === 'unchanged')
+    outcome.result === 'created' || outcome.result === 'updated' || (stampUnchanged && outcome.result === 'unchanged')
       ? [
           {
             rowNumber: outcome.ref,
@@ -139,6 +150,7 @@ export async function applyChanges(
   if (writes.length === 0) return outcomes;
   let failures: Array<{ rowNumber: number; reason: string }>;
   try {
+    if (options.changeLog) await options.changeLog.record(changeEntriesOf(writes, origins, options.changeLog.importId));
     failures = await store.writeContacts(writes);
   } catch (error) {
     // The writer promises not to reject; if it does, no row may vanish.
@@ -150,6 +162,22 @@ export async function applyChanges(
     const written = outcome.result !== 'rejected' || outcome.code === LEFT_ALONE_CODES.exists;
     return reason !== undefined && outcome.result !== 'failed' && written ? { ref: outcome.ref, result: 'failed', reason } : outcome;
   });
+}
+
+/**
+ * What the writes will change, for the undo: a contact not stored is created; a stored one
+ * keeps its previous value and origin. A contact this same import wrote already (an earlier
+ * run of the job, or a repeat of a row) is left out: the entry of that first write holds
+ * the value before the import, the one an undo must put back.
+ */
+function changeEntriesOf(writes: readonly ContactWrite[], stored: Map<string, StoredContact> | undefined, importId: string): ChangeEntry[] {
+  const entries: ChangeEntry[] = [];
+  for (const { contact } of writes) {
+    const before = stored?.get(contact.id);
+    if (!before) entries.push({ op: 'create', id: contact.id });
+    else if (before.origin?.importId !== importId) entries.push({ op: 'update', id: contact.id, before });
+  }
+  return entries;
 }
 
 function describe(error: unknown): string {

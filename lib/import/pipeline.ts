@@ -3,7 +3,7 @@ import type { EncodingDecision, SourceEncoding } from '../csv/decode.js';
 import type { Delimiter } from '../csv/dialect.js';
 import { type ColumnMapping, type HeaderMapping, mapHeader, readRecord, widthProblemOf } from '../csv/header.js';
 import { InvalidCsvError } from '../errors.js';
-import type { ContactOrigin, ContactStore } from '../storage/ports.js';
+import type { ChangeRecorder, ContactOrigin, ContactStore } from '../storage/ports.js';
 import type { ContactChange } from './apply-changes.js';
 import type { EmptyCells, ImportMode } from './import-options.js';
 import { BatchWriter, type RejectedRowSink } from './batch-writer.js';
@@ -68,6 +68,10 @@ export interface ImportOptions {
   origin?: ContactOrigin;
   /** Every row that is not imported, with the reason and its cells when there are any. */
   onRejectedRow?: RejectedRowSink;
+  /** Where what the import changes is recorded, before each write, for its undo. */
+  changeLog?: ChangeRecorder;
+  /** Rewrite unchanged contacts to carry `origin` (see ApplyOptions). */
+  stampUnchanged?: boolean;
 }
 
 export interface ResumableImportOptions extends ImportOptions {
@@ -164,7 +168,14 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
   const nothingStored = !(await options.writer.hasContacts(options.owner));
   const writer = new BatchWriter(options.writer, options.owner, report, {
     concurrency: Math.max(1, options.writeConcurrency ?? 4),
-    apply: { dryRun: options.dryRun ?? false, origin: options.origin, nothingStored, mode: options.mode },
+    apply: {
+      dryRun: options.dryRun ?? false,
+      origin: options.origin,
+      nothingStored,
+      mode: options.mode,
+      changeLog: options.changeLog,
+      ...(options.stampUnchanged !== undefined ? { stampUnchanged: options.stampUnchanged } : {}),
+    },
     onRejectedRow: options.onRejectedRow,
   });
   return new ImportRun(options, report, records, writer).run();

@@ -1,7 +1,9 @@
 import { countCsvRows } from '../csv/record-count.js';
 import { BadRequestError, TooManyRowsError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
-import type { ContactStore, UserRepository } from '../storage/ports.js';
+import { ChangeLog } from '../jobs/change-log.js';
+import { type ImportJob, newImportId } from '../jobs/job.js';
+import type { ContactStore, FileStore, JobStore, UserRepository } from '../storage/ports.js';
 import { requireRegisteredUser } from '../users.js';
 import { countVcards } from '../vcard/count.js';
 import { formatOf } from './file-format.js';
@@ -15,7 +17,13 @@ export interface UploadImportDeps {
   maxErrorMessages: number;
   /** Rows a synchronous import may hold (SYNC_IMPORT_MAX_ROWS). */
   maxRows: number;
+  /** Where the import is recorded (a finished job) and its change log kept, so that it can be undone. */
+  jobs: JobStore;
+  files: FileStore;
 }
+
+/** A synchronous import's report: the reference's fields, and the id its undo takes (absent on a dry run). */
+export type SyncImportReport = ImportReport & { import_id?: string };
 
 /**
  * The CSV bytes of an import form: the `file` part, or, as the reference API's curl example
@@ -56,18 +64,59 @@ export async function importForm(
   owner: string,
   deps: UploadImportDeps,
   jobsRoute = '/phonebook/imports',
-): Promise<ImportReport> {
+): Promise<SyncImportReport> {
   const csv = csvFromForm(form);
   const options = pipelineOptionsOf(parseImportOptions(form.fields));
   const rows = formatOf(csv.subarray(0, 64 * 1024)) === 'vcard' ? countVcards(csv) : countCsvRows(csv, options.delimiter);
   if (rows > deps.maxRows) throw new TooManyRowsError(rows, deps.maxRows, jobsRoute);
-  return importContacts(once(csv), {
+  const startedAt = new Date();
+  // A dry run writes nothing, so there is nothing to undo and no import to record.
+  const importId = options.dryRun ? undefined : newImportId(startedAt);
+  const changeLog = importId ? new ChangeLog(deps.files, owner, importId, startedAt) : undefined;
+  const report = await importContacts(once(csv), {
     owner,
     ...options,
     writer: deps.writer,
     writeConcurrency: deps.writeConcurrency,
     maxErrorMessages: deps.maxErrorMessages,
+    ...(importId && changeLog
+      ? // Stamped on what it writes (the undo's version check), and what it changes logged first.
+        { origin: { importId }, stampUnchanged: false, changeLog }
+      : {}),
   });
+  if (!importId || !changeLog) return report;
+  await changeLog.compact();
+  await deps.jobs.createJob(syncJobOf(owner, importId, report, startedAt));
+  return { ...report, import_id: importId };
+}
+
+/**
+ * The record of a finished synchronous import: a completed job, so that it is listed with the
+ * jobs and can be undone like one. Written at the end: an import cut off before (the function
+ * timed out) leaves its change log in the bucket but no record, and cannot be undone.
+ */
+function syncJobOf(owner: string, importId: string, report: ImportReport, startedAt: Date): ImportJob {
+  const now = new Date().toISOString();
+  return {
+    owner,
+    importId,
+    status: 'completed',
+    origin: 'sync',
+    objectKey: '',
+    createdAt: startedAt.toISOString(),
+    updatedAt: now,
+    startedAt: startedAt.toISOString(),
+    finishedAt: now,
+    progress: {
+      rowsRead: report.total_rows,
+      bytesRead: 0,
+      imported: report.imported_rows,
+      failed: report.failed_rows,
+      skipped: report.skipped_rows,
+    },
+    invocations: 1,
+    report,
+  };
 }
 
 /** The registered user an admin import targets: 400 without `username`, 404 if unknown. */

@@ -2,6 +2,7 @@ import { NotFoundError } from '../errors.js';
 import { importOptionsView } from '../import/import-options.js';
 import type { FileStore } from '../storage/ports.js';
 import type { ImportJob } from './job.js';
+import { undoView } from './undo-import.js';
 
 /** A job as the API shows it: snake_case, progress in rows and bytes, no internals. */
 export function jobView(job: ImportJob): Record<string, unknown> {
@@ -37,6 +38,9 @@ export function jobView(job: ImportJob): Record<string, unknown> {
     ...(job.status === 'running' && job.lastError ? { retrying: { attempts: job.attempts ?? 0, last_error: job.lastError } } : {}),
     ...(job.note ? { note: job.note } : {}),
     ...(job.errorsKey ? { errors_url: `/phonebook/imports/${job.importId}/errors.csv` } : {}),
+    // Once an undo was asked for: what it did so far, and when it finished.
+    ...(job.undo ? { undo: undoView(job) } : {}),
+    ...(job.undoneAt ? { undone_at: job.undoneAt } : {}),
   };
 }
 

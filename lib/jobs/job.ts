@@ -4,8 +4,11 @@ import type { ImportCheckpoint } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
 
 export type JobStatus = 'waiting_upload' | 'queued' | 'running' | 'completed' | 'failed';
-/** upload: presigned PUT; drop: a file dropped under drop/<user>/; schedule: a re-import source. */
-export type JobOrigin = 'upload' | 'drop' | 'schedule';
+/**
+ * upload: presigned PUT; drop: a file dropped under drop/<user>/; schedule: a re-import source;
+ * sync: a synchronous import (recorded when it has finished, so that it can be undone).
+ */
+export type JobOrigin = 'upload' | 'drop' | 'schedule' | 'sync';
 export type ReimportMode = 'merge' | 'replace';
 
 export interface JobProgress {
@@ -49,6 +52,24 @@ export interface ImportJob {
   failureReason?: string;
   /** Something a user should know about a finished job (an unchanged file, removed contacts). */
   note?: string;
+  /** The undo of this import, once requested: where it is and what it did. */
+  undo?: UndoProgress;
+  /** When the undo finished; from then on another undo request changes nothing. */
+  undoneAt?: string;
+}
+
+/** Where an undo is in the import's change log, and what it has done so far. */
+export interface UndoProgress {
+  startedAt: string;
+  /** The next change-log part to read, and the first of its lines not yet undone. */
+  cursor?: { part: string; line: number };
+  deleted: number;
+  restored: number;
+  /** Changes whose contact already held its previous value. */
+  unchanged: number;
+  conflicts: number;
+  /** The first conflicting contacts' ids (at most MAX_CONFLICT_IDS). */
+  conflictIds: string[];
 }
 
 export const EMPTY_PROGRESS: JobProgress = { rowsRead: 0, bytesRead: 0, imported: 0, failed: 0, skipped: 0 };
@@ -81,6 +102,9 @@ export const objectKeys = {
   seenPart: (owner: string, importId: string, fromRow: number) =>
     `imports/${owner}/${importId}/seen-parts/${String(fromRow).padStart(12, '0')}.bin`,
   seenParts: (owner: string, importId: string) => `imports/${owner}/${importId}/seen-parts/`,
+  /** The change log (what the import created, and what it changed or removed, as it was before). */
+  changesPart: (owner: string, importId: string, part: string) => `imports/${owner}/${importId}/changes/${part}.jsonl`,
+  changesParts: (owner: string, importId: string) => `imports/${owner}/${importId}/changes/`,
 };
 
 export type TriggeringObject = { kind: 'upload'; owner: string; importId: string } | { kind: 'drop'; owner: string };

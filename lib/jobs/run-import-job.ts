@@ -16,6 +16,7 @@ import {
   type StoredObject,
 } from '../storage/ports.js';
 import { type ImportJob, type JobProgress, objectKeys } from './job.js';
+import { ChangeLog } from './change-log.js';
 import { RejectedRows } from './rejected-rows.js';
 import { SeenContactParts } from './seen-contacts.js';
 
@@ -68,6 +69,8 @@ class LeaseLostError extends Error {}
 interface JobFiles {
   rejected: RejectedRows;
   seen: SeenContactParts;
+  /** What this invocation's writes changed, for the import's undo. */
+  changeLog: ChangeLog;
 }
 
 type PausedImport = Extract<ImportOutcome, { status: 'paused' }>;
@@ -226,9 +229,13 @@ async function runHeld(held: HeldJob, deps: JobRunnerDeps, deadline: number): Pr
   if ('failure' in version) return held.fail(version.failure);
   const rejected = new RejectedRows(deps.files, held.job.owner, held.job.importId, held.job.checkpoint?.nextRow ?? 2);
   const seen = new SeenContactParts(deps.files, held.job.owner, held.job.importId);
-  const outcome = await importStretch(held, version.etag, { rejected, seen }, deps, deadline);
-  if (outcome.status === 'paused') return handOver(held, outcome, { rejected, seen }, deps);
-  return finish(held, outcome, version.etag, { rejected, seen }, deps);
+  // Each invocation appends its own parts to the job's change log (for its undo).
+  const changeLog = new ChangeLog(deps.files, held.job.owner, held.job.importId);
+  const files: JobFiles = { rejected, seen, changeLog };
+  const outcome = await importStretch(held, version.etag, files, deps, deadline);
+  await changeLog.compact();
+  if (outcome.status === 'paused') return handOver(held, outcome, files, deps);
+  return finish(held, outcome, version.etag, files, deps);
 }
 
 /**
@@ -251,7 +258,7 @@ async function versionToImport(job: ImportJob, deps: JobRunnerDeps): Promise<{ e
 async function importStretch(
   held: HeldJob,
   etag: string,
-  { rejected, seen }: JobFiles,
+  { rejected, seen, changeLog }: JobFiles,
   deps: JobRunnerDeps,
   deadline: number,
 ): Promise<ImportOutcome> {
@@ -268,6 +275,7 @@ async function importStretch(
       writeConcurrency: deps.settings.writeConcurrency,
       maxErrorMessages: deps.settings.maxErrorMessages,
       origin: { importId, ...(sourceId ? { sourceId } : {}) },
+      changeLog,
       onRejectedRow: (row, reason, cells) => rejected.add(row, reason, cells),
       ...(checkpoint ? { resumeFrom: checkpoint, seenBefore } : {}),
       // A lost lease means another invocation has the job: stop at the next row.
@@ -277,6 +285,7 @@ async function importStretch(
       onCheckpoint: async (next, progress, met) => {
         await rejected.flush(next.nextRow);
         await seen.save(met);
+        await changeLog.compact();
         await held.checkpoint(next, progress);
       },
     });
@@ -339,7 +348,11 @@ async function replaceSourceContacts(job: ImportJob, report: ImportReport, deps:
   if (job.mode !== 'replace' || !job.sourceId) return undefined;
   if (job.options?.dryRun) return 'replace: nothing removed, because this was a dry run';
   if (!replaceIsSafe(report)) return 'replace: nothing removed, because rows failed or more than half of the rows were rejected';
-  const removed = await deps.cleaner.removeSourceContactsNotFrom(job.owner, job.sourceId, job.importId);
+  // Recorded before they go, so that an undo of this import puts them back.
+  const changeLog = new ChangeLog(deps.files, job.owner, job.importId);
+  const removed = await deps.cleaner.removeSourceContactsNotFrom(job.owner, job.sourceId, job.importId, (contacts) =>
+    changeLog.record(contacts.map((before) => ({ op: 'remove', id: before.contact.id, before }))),
+  );
   return `replace: removed ${removed} contacts of source ${job.sourceId} that are no longer in the file`;
 }
 

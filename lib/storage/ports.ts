@@ -7,7 +7,7 @@ import type { Contact } from '../contacts/contact.js';
 import type { ImportControls } from '../import/import-options.js';
 import type { ImportCheckpoint } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
-import type { ImportJob, JobProgress, ReimportMode } from '../jobs/job.js';
+import type { ImportJob, JobProgress, ReimportMode, UndoProgress } from '../jobs/job.js';
 
 // Contacts
 
@@ -61,6 +61,17 @@ export interface ContactStore extends ContactWriter {
    * read anything back: every contact it meets is new.
    */
   hasContacts(owner: string): Promise<boolean>;
+  /**
+   * As `readContacts`, with the origin each contact was last written with: an import that
+   * records what it changes (lib/jobs/change-log.ts) keeps the previous origin for its undo.
+   */
+  readStoredContacts(owner: string, ids: readonly string[]): Promise<Map<string, StoredContact>>;
+}
+
+/** A contact as stored, with the import (and source) that wrote it last, if any. */
+export interface StoredContact {
+  contact: Contact;
+  origin?: ContactOrigin;
 }
 
 export interface ContactPage {
@@ -87,8 +98,55 @@ export interface ContactReader {
 
 /** Removes what a scheduled "replace" source no longer lists. */
 export interface SourceContactCleaner {
-  /** Deletes the owner's contacts written by `sourceId` but not by `keepImportId`; resolves with the count. */
-  removeSourceContactsNotFrom(owner: string, sourceId: string, keepImportId: string): Promise<number>;
+  /**
+   * Deletes the owner's contacts written by `sourceId` but not by `keepImportId`; resolves with
+   * the count. `beforeRemove` is given each page of contacts before they are deleted (the
+   * import's change log records them first, so that an undo can put them back).
+   */
+  removeSourceContactsNotFrom(
+    owner: string,
+    sourceId: string,
+    keepImportId: string,
+    beforeRemove?: (removed: StoredContact[]) => Promise<void>,
+  ): Promise<number>;
+}
+
+/**
+ * One thing an import did to a contact, as its undo needs it: a contact it created, or one it
+ * changed (`update`) or deleted (`remove`, a "replace" source) with the value it held before.
+ */
+export type ChangeEntry = { op: 'create'; id: string } | { op: 'update' | 'remove'; id: string; before: StoredContact };
+
+/** Where an import records what it changes before it writes (lib/jobs/change-log.ts). */
+export interface ChangeRecorder {
+  readonly importId: string;
+  /** Resolves once the entries are stored; a write is sent only after that. */
+  record(entries: readonly ChangeEntry[]): Promise<void>;
+}
+
+/** What undoing one recorded change came to (lib/jobs/undo-import.ts). */
+export type UndoOutcome =
+  /** The contact the import created is deleted (or was already gone). */
+  | 'deleted'
+  /** The contact the import changed or removed holds its previous value again. */
+  | 'restored'
+  /** It already held its previous value (an undo that ran before, or a write that never happened). */
+  | 'unchanged'
+  /** Changed since by another import or an edit: left alone. */
+  | 'conflict';
+
+/**
+ * The writes of an undo. Each is one conditional write: it holds only while the contact is
+ * as the import left it (still stamped with its import id), so a later edit or import is
+ * never overwritten, however the undo races with it.
+ */
+export interface ContactRestorer {
+  /** Deletes the contact unless something other than `importId` wrote it since. */
+  deleteCreated(owner: string, id: string, importId: string): Promise<UndoOutcome>;
+  /** Puts `previous` back while the contact is still as `importId` left it. */
+  restoreChanged(previous: StoredContact, importId: string): Promise<UndoOutcome>;
+  /** Puts a removed contact back unless one with its id was stored since. */
+  restoreRemoved(previous: StoredContact): Promise<UndoOutcome>;
 }
 
 // Users
@@ -156,6 +214,17 @@ export interface JobStore {
    * ones not claimed since `queuedBefore`, and upload jobs whose URL expired before `now`.
    */
   findStaleJobs(now: Date, queuedBefore: Date): Promise<ImportJob[]>;
+  /**
+   * Takes the job's undo for one invocation: the job is finished, not undone, and no live
+   * invocation holds its undo. Resolves with the job as claimed, or undefined.
+   */
+  claimUndo(owner: string, importId: string, lease: Lease, initial: UndoProgress): Promise<ImportJob | undefined>;
+  /** Records the undo's progress and renews its lease; false when the lease was lost. */
+  saveUndoProgress(owner: string, importId: string, lease: Lease, progress: UndoProgress): Promise<boolean>;
+  /** Ends this invocation's hold on the undo, so that a continuation can claim it at once. */
+  releaseUndo(owner: string, importId: string, lease: Lease): Promise<boolean>;
+  /** Records the undo's result and `undoneAt`: from then on an undo request is a no-op. */
+  completeUndo(owner: string, importId: string, lease: Lease, progress: UndoProgress): Promise<boolean>;
 }
 
 export interface Lease {
@@ -217,6 +286,11 @@ export interface FileStore {
 /** Starts (or continues) an import job in a fresh invocation of the import function. */
 export interface ImportTrigger {
   startImport(owner: string, importId: string): Promise<void>;
+}
+
+/** Continues an undo in a fresh invocation of the undo worker. */
+export interface UndoTrigger {
+  continueUndo(owner: string, importId: string): Promise<void>;
 }
 
 export interface ReimportSource {

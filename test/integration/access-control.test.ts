@@ -115,6 +115,8 @@ describe('admin routes', () => {
       unchanged_rows: 0,
       dry_run: false,
       error_messages: ["Row 3: invalid type 'business' (must be 'private', 'public', or 'group:<group1,group2>')"],
+      // The id that undoes this import (POST /phonebook/imports/{id}/undo); clients of the reference ignore it.
+      import_id: expect.stringMatching(/^[0-9a-z]{9}-[0-9a-f]{16}$/),
     });
   });
 

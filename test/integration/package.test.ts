@@ -134,6 +134,7 @@ function resourceNameOf(resource: unknown): string {
   const parameter = /parameter\/\$\{self:service\}\/\$\{sls:stage\}\/([\w-]+)|:parameter\/[^"]*?\/([\w-]+)"/.exec(text);
   if (text.includes(':parameter/')) return `ssm:${parameter?.[1] ?? parameter?.[2] ?? text}`;
   if (text.includes('importObject')) return 'importObject';
+  if (text.includes('undoImportWorker')) return 'undoImportWorker';
   return text;
 }
 
@@ -195,7 +196,22 @@ describe('each function has its own least-privilege role', async () => {
       'importObject',
       'userImport',
     ]);
-    expect(holders(template, 'dynamodb:PutItem ContactsTable')).toEqual(['adminImport', 'bulkContacts', 'importObject', 'userImport']);
+    expect(holders(template, 'dynamodb:PutItem ContactsTable')).toEqual([
+      'adminImport',
+      'adminUndoImport',
+      'bulkContacts',
+      'importObject',
+      'undoImport',
+      'undoImportWorker',
+      'userImport',
+    ]);
+  }, 180_000);
+
+  it('lets only the undo functions delete single contacts, and only they continue an undo', async () => {
+    const template = await packageOnce();
+    expect(holders(template, 'dynamodb:DeleteItem ContactsTable')).toEqual(['adminUndoImport', 'undoImport', 'undoImportWorker']);
+    expect(holders(template, 'lambda:InvokeFunction undoImportWorker')).toEqual(['adminUndoImport', 'undoImport', 'undoImportWorker']);
+    expect(holders(template, 'lambda:InvokeFunction importObject')).not.toContain('undoImport');
   }, 180_000);
 
   it('gives the limits table only to the routes declared with a limit', async () => {

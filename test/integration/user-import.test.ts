@@ -33,6 +33,8 @@ describe('POST /phonebook/import/', () => {
       unchanged_rows: 0,
       dry_run: false,
       error_messages: [],
+      // The id that undoes this import (POST /phonebook/imports/{id}/undo); clients of the reference ignore it.
+      import_id: expect.stringMatching(/^[0-9a-z]{9}-[0-9a-f]{16}$/),
     });
     const names = (await api.contactsOf('john.smith', { ownOnly: true })).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['John Doe', 'Jane Smith']));

@@ -1,5 +1,5 @@
 import type { Contact } from '../../lib/contacts/contact.js';
-import type { ContactStore, ContactWrite, ContactWriteFailure } from '../../lib/storage/ports.js';
+import type { ContactOrigin, ContactStore, ContactWrite, ContactWriteFailure, StoredContact } from '../../lib/storage/ports.js';
 
 /**
  * A ContactStore port that keeps contacts in memory, for unit tests of the pipeline (the
@@ -11,6 +11,8 @@ export class MemoryWriter implements ContactStore {
   readonly batchSizes: number[] = [];
   /** What is stored, by owner and id: the last write of each contact. */
   readonly stored = new Map<string, Contact>();
+  /** The origin of each stored contact's last write, by owner and id. */
+  readonly origins = new Map<string, ContactOrigin>();
   /** How many times the pipeline asked for stored contacts. */
   reads = 0;
   inFlight = 0;
@@ -33,7 +35,10 @@ export class MemoryWriter implements ContactStore {
       if (this.failRows.has(write.rowNumber)) failures.push({ rowNumber: write.rowNumber, reason: 'storage error: test failure' });
       else {
         this.writes.push(write);
-        this.stored.set(`${write.contact.owner}#${write.contact.id}`, write.contact);
+        const key = `${write.contact.owner}#${write.contact.id}`;
+        this.stored.set(key, write.contact);
+        if (write.origin) this.origins.set(key, write.origin);
+        else this.origins.delete(key);
       }
     }
     return failures;
@@ -45,6 +50,15 @@ export class MemoryWriter implements ContactStore {
     for (const id of ids) {
       const contact = this.stored.get(`${owner}#${id}`);
       if (contact) found.set(id, { ...contact });
+    }
+    return found;
+  }
+
+  async readStoredContacts(owner: string, ids: readonly string[]): Promise<Map<string, StoredContact>> {
+    const found = new Map<string, StoredContact>();
+    for (const [id, contact] of await this.readContacts(owner, ids)) {
+      const origin = this.origins.get(`${owner}#${id}`);
+      found.set(id, origin ? { contact, origin } : { contact });
     }
     return found;
   }
