@@ -6,8 +6,9 @@ import { BadRequestError, InvalidCsvError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
 import { encodingNoteOf, headerNotesOf, isBlank } from './pipeline.js';
 import type { ImportPreview } from './preview-types.js';
+import { formatOf } from './file-format.js';
 import { openFileRecords } from './file-records.js';
-import { csvFromForm, parseFlag } from './upload-import.js';
+import { csvFromForm, parseFlag, parseSheetField } from './upload-import.js';
 
 /** Data rows whose cells a preview shows: enough to recognise each column's content. */
 export const PREVIEW_SAMPLE_ROWS = 5;
@@ -20,6 +21,8 @@ export interface PreviewOptions {
   /** The bytes are the start of a larger file: a last line cut in the middle is left out. */
   partial?: boolean;
   sampleRows?: number;
+  /** Workbooks: the sheet to read, by name; the first sheet when absent. */
+  sheet?: string | undefined;
   /** Spreadsheet row numbers (as reports name them) whose cells to return whole: a report's rejected rows. */
   rows?: readonly number[];
 }
@@ -68,8 +71,12 @@ async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
  */
 export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): Promise<ImportPreview> {
   const sampleRows = options.sampleRows ?? PREVIEW_SAMPLE_ROWS;
-  const source = options.partial ? completeLinesOf(bytes) : bytes;
-  const records = await openFileRecords(once(source), options.delimiter ? { delimiter: options.delimiter } : {});
+  // A workbook is a zip: cut at a line feed it would not open at all, so it is read as sent.
+  const source = options.partial && formatOf(bytes.subarray(0, 64 * 1024)) !== 'xlsx' ? completeLinesOf(bytes) : bytes;
+  const records = await openFileRecords(once(source), {
+    ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+    ...(options.sheet ? { sheet: options.sheet } : {}),
+  });
   // A vCard's records start with a header of our column names, as a CSV file's with its own.
   const vcard = records.format === 'vcard';
   let headerCells: string[] | undefined;
@@ -148,5 +155,6 @@ export function previewForm(form: ParsedForm): Promise<ImportPreview> {
     mapping: parseMappingField(form.fields.mapping),
     partial: parseFlag('partial', form.fields.partial),
     rows: parseRowsField(form.fields.rows),
+    sheet: parseSheetField(form.fields.sheet),
   });
 }

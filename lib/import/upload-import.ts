@@ -9,6 +9,7 @@ import { requireRegisteredUser } from '../users.js';
 import { countVcards } from '../vcard/count.js';
 import { formatOf } from './file-format.js';
 import { importContacts } from './pipeline.js';
+import { countXlsxRows } from './xlsx-records.js';
 import type { ImportReport } from './report.js';
 
 export interface UploadImportDeps {
@@ -39,6 +40,15 @@ async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
   yield bytes;
 }
 
+/** The `sheet` field: a workbook's sheet to read, by name; absent or blank means the first sheet. */
+export function parseSheetField(raw: string | undefined): string | undefined {
+  const sheet = raw?.trim();
+  if (sheet === undefined || sheet === '') return undefined;
+  // Excel's own limit on a sheet name.
+  if (sheet.length > 31) throw new BadRequestError('invalid sheet', `'sheet' names a workbook sheet (at most 31 characters)`);
+  return sheet;
+}
+
 /** `true`/`1`/`yes` (any case) mean yes; empty or absent means no. */
 export function parseFlag(name: string, raw: string | undefined): boolean {
   const value = (raw ?? '').trim().toLowerCase();
@@ -50,7 +60,7 @@ export function parseFlag(name: string, raw: string | undefined): boolean {
 /**
  * Imports the CSV of an upload form into `owner`'s phonebook. Optional fields: `delimiter`
  * (`,` `;` tab; detected when absent), `encoding` (one of SOURCE_ENCODINGS; detected when
- * absent), `mapping` (JSON, source header → column) and `dry_run=true` (report what would
+ * absent), `sheet` (a workbook's sheet by name; the first when absent), `mapping` (JSON, source header → column) and `dry_run=true` (report what would
  * happen, write nothing).
  *
  * A synchronous import must end before API Gateway stops waiting (29 s), so a file of more
@@ -66,13 +76,22 @@ export async function importForm(
   const csv = csvFromForm(form);
   const delimiter = parseDelimiterField(form.fields.delimiter);
   const encoding = parseEncodingField(form.fields.encoding);
-  const rows = formatOf(csv.subarray(0, 64 * 1024)) === 'vcard' ? countVcards(csv) : countCsvRows(csv, delimiter);
+  const sheet = parseSheetField(form.fields.sheet);
+  const format = formatOf(csv.subarray(0, 64 * 1024));
+  // A workbook's rows are known only by reading its sheet (no byte scan); the read stops past the limit.
+  const rows =
+    format === 'xlsx'
+      ? await countXlsxRows(once(csv), { sheet }, deps.maxRows)
+      : format === 'vcard'
+        ? countVcards(csv)
+        : countCsvRows(csv, delimiter);
   if (rows > deps.maxRows) throw new TooManyRowsError(rows, deps.maxRows, jobsRoute);
   return importContacts(once(csv), {
     owner,
     ...(delimiter ? { delimiter } : {}),
     ...(encoding ? { encoding } : {}),
     mapping: parseMappingField(form.fields.mapping),
+    ...(sheet ? { sheet } : {}),
     dryRun: parseFlag('dry_run', form.fields.dry_run),
     writer: deps.writer,
     writeConcurrency: deps.writeConcurrency,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidCsvError, UploadNotFoundError } from '../errors.js';
-import { type ImportCheckpoint, type ImportOutcome, runImport } from '../import/pipeline.js';
+import { type ImportCheckpoint, type ImportOutcome, resumeByteOffsetOf, runImport } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
 import { logger } from '../logger.js';
 import {
@@ -247,7 +247,7 @@ async function importStretch(
   deadline: number,
 ): Promise<ImportOutcome> {
   const { owner, importId, checkpoint, sourceId } = held.job;
-  const stream = await deps.files.read(held.job.objectKey, checkpoint?.encoding === 'utf-8' ? checkpoint.byteOffset : 0, etag);
+  const stream = await deps.files.read(held.job.objectKey, checkpoint ? resumeByteOffsetOf(checkpoint) : 0, etag);
   logger.info('import job running', { ...held.log, invocation: held.job.invocations, fromRow: checkpoint?.nextRow ?? 2, etag });
   try {
     return await runImport(stream.body, {

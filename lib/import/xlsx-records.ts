@@ -1,0 +1,231 @@
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { format as formatNumber, isDateFormat } from 'numfmt';
+import { neutraliseFormula } from '../csv/formula.js';
+import { InvalidCsvError } from '../errors.js';
+import type { FileRecord, RecordSource } from './records.js';
+
+/**
+ * The records stage for Excel workbooks (.xlsx): the rows of one sheet become numbered
+ * records, each cell as the text the workbook shows (its number format applied), so that the
+ * header resolution, presets, mapping, row rules and report treat them exactly as CSV rows.
+ * Row numbers are the sheet's own (row 1 is the header), so a report names the row Excel shows.
+ *
+ * Reading is exceljs's streaming WorkbookReader: the zip is read entry by entry as the bytes
+ * arrive, and rows are parsed as they stream. A zip's entries can come in any order; Excel and
+ * LibreOffice both put the worksheet before xl/sharedStrings.xml or the workbook's rels, and
+ * then exceljs spools the worksheet's XML to a temporary file and parses it once the shared
+ * strings are in (held in memory: a workbook's distinct strings). Memory stays flat; disk holds
+ * the sheet's XML for the length of the read. A workbook has no byte offset to resume at, so a
+ * paused import reads it again from the start and skips the rows done (ImportCheckpoint.format).
+ */
+
+export interface XlsxRecordOptions {
+  /** The sheet to read, by its name (case-insensitive); the workbook's first sheet when absent. */
+  sheet?: string | undefined;
+}
+
+/** What the report says about the sheet read: its name and data rows. */
+export interface XlsxSummary {
+  sheet: string | undefined;
+  rows: number;
+}
+
+type Cell = ExcelJS.Cell;
+
+/** exceljs reads a number under a date format as a Date; back to a serial of the 1900 date system. */
+function serialOf(date: Date): number {
+  return 25569 + date.getTime() / 86_400_000;
+}
+
+/** Days from 1900-01-00 to 1904-01-01: a 1904 workbook's serial plus this is the 1900 one. */
+const DATE_1904_OFFSET = 1462;
+
+/**
+ * A number as its cell shows it. exceljs gives the value and the format code but not the
+ * displayed text, so numfmt (a formatter of Excel format codes) applies the code: `00000`
+ * keeps a postcode's leading zero, `dd.mm.yyyy` writes a date as the sheet shows it. (SSF,
+ * the other such formatter, refuses `dd.mm.yyyy`, the common German date format.) numfmt
+ * knows the 1900 date system only, so a 1904 workbook's date serials are moved to it.
+ * Under General (no format), integers are written whole: General's own rendering turns a
+ * 12-digit phone number stored as a number into 4.91602E+11, and those digits would be lost.
+ */
+function numberText(value: number, numFmt: string | undefined, date1904: boolean): string {
+  const format = numFmt === undefined || numFmt === '' || /^general$/i.test(numFmt) ? undefined : numFmt;
+  if (format === undefined && Number.isSafeInteger(value)) return String(value);
+  try {
+    if (format === undefined) return formatNumber('General', value);
+    const isDate = isDateFormat(format);
+    return formatNumber(format, isDate && date1904 ? value + DATE_1904_OFFSET : value);
+  } catch {
+    // A format code numfmt cannot read: the value itself rather than a failed row.
+    return String(value);
+  }
+}
+
+/** The text a cell shows; '' for an empty one. Formulas show their cached result. */
+export function cellText(cell: Pick<Cell, 'value' | 'numFmt'>, date1904: boolean): string {
+  let value: unknown = cell.value;
+  if (value !== null && typeof value === 'object' && 'formula' in value) value = (value as { result?: unknown }).result;
+  if (value !== null && typeof value === 'object' && 'sharedFormula' in value) value = (value as { result?: unknown }).result;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return numberText(value, cell.numFmt, date1904);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  // Already in the 1900 system (exceljs applied the workbook's date system).
+  if (value instanceof Date) return numberText(serialOf(value), cell.numFmt || 'yyyy-mm-dd', false);
+  if (typeof value === 'object') {
+    if ('richText' in value) return ((value as { richText: Array<{ text: string }> }).richText ?? []).map((run) => run.text).join('');
+    if ('error' in value) return String((value as { error: unknown }).error);
+    if ('text' in value) return String((value as { text: unknown }).text);
+    // A formula whose result is a date or rich text.
+    if ('result' in value) return cellText({ value: (value as { result: ExcelJS.CellValue }).result, numFmt: cell.numFmt }, date1904);
+  }
+  return '';
+}
+
+async function* countBytes(source: AsyncIterable<Uint8Array>, counter: { bytes: number; closed: boolean }): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    if (counter.closed) return;
+    counter.bytes += chunk.byteLength;
+    yield chunk;
+  }
+}
+
+interface WorkbookModel {
+  sheets?: Array<{ name?: string }>;
+}
+
+function sheetNamesOf(reader: ExcelJS.stream.xlsx.WorkbookReader): string[] {
+  const model = (reader as unknown as { model?: WorkbookModel }).model;
+  return (model?.sheets ?? []).map((sheet) => sheet.name ?? '').filter((name) => name !== '');
+}
+
+function isDate1904(reader: ExcelJS.stream.xlsx.WorkbookReader): boolean {
+  const properties = (reader as unknown as { properties?: { model?: { date1904?: boolean } } }).properties;
+  return properties?.model?.date1904 === true;
+}
+
+const quoted = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
+
+/** exceljs's errors on a file that is not a workbook (a zip of something else, a cut file). */
+function notAWorkbook(error: unknown): InvalidCsvError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new InvalidCsvError(
+    'the file is a zip archive but not a readable Excel workbook (.xlsx); save it as .xlsx or CSV and upload that',
+    `not a readable xlsx workbook (${reason.slice(0, 120)})`,
+  );
+}
+
+/** Opens the records of an .xlsx byte stream; see RecordSource and the module comment. */
+export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options: XlsxRecordOptions = {}): Promise<RecordSource> {
+  const counter = { bytes: 0, closed: false };
+  const input = Readable.from(countBytes(source, counter), { objectMode: false });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    // The styles carry the number formats that decide a cell's displayed text.
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  const summary: XlsxSummary = { sheet: undefined, rows: 0 };
+  const wanted = options.sheet?.trim().toLowerCase();
+  let settle = () => {};
+  const fed = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+
+  async function* records(): AsyncIterable<FileRecord> {
+    let found = false;
+    let emittedAny = false;
+    try {
+      for await (const worksheet of reader) {
+        if (counter.closed) return;
+        emittedAny = true;
+        const names = sheetNamesOf(reader);
+        const name = (worksheet as unknown as { name?: string }).name;
+        // The first sheet is the first of the workbook's list (the tab order), not of the zip.
+        const isWanted =
+          wanted === undefined ? name === undefined || names.length === 0 || name === names[0] : name?.toLowerCase() === wanted;
+        if (!isWanted || found) continue;
+        found = true;
+        summary.sheet = name;
+        const date1904 = isDate1904(reader);
+        let width = 0;
+        for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
+          if (counter.closed) return;
+          const cells: string[] = [];
+          row.eachCell({ includeEmpty: false }, (cell, column) => {
+            // As an export would write them: the CSV reading of cells undoes the formula guard.
+            cells[column - 1] = neutraliseFormula(cellText(cell, date1904).replace(/\r\n?/g, '\n'));
+          });
+          // A sheet leaves out empty cells: the gaps, and the rest up to the header's width, are ''.
+          for (let i = 0; i < Math.max(cells.length, width); i++) cells[i] ??= '';
+          if (width === 0) width = cells.length;
+          else if (cells.some((cell) => cell.trim() !== '')) summary.rows += 1;
+          yield { row: row.number, cells, endOffset: counter.bytes };
+        }
+        // The sheet is read: the rest of the workbook is not needed.
+        break;
+      }
+    } catch (error) {
+      if (error instanceof InvalidCsvError) throw error;
+      throw notAWorkbook(error);
+    } finally {
+      input.destroy();
+      settle();
+    }
+    if (found || counter.closed) return;
+    if (!emittedAny) throw new InvalidCsvError('the workbook has no worksheet to read; save the contacts sheet as .xlsx or CSV');
+    const names = sheetNamesOf(reader);
+    throw new InvalidCsvError(
+      `the workbook has no sheet named '${options.sheet}'; its sheets are ${quoted(names)}`,
+      `the workbook has no sheet of the asked name; it has ${names.length} sheets`,
+    );
+  }
+
+  return {
+    format: 'xlsx',
+    headerRow: 1,
+    // A workbook is zipped XML, always Unicode: no code page to detect or to report.
+    encoding: 'utf-8',
+    encodingDecision: { how: 'utf-8' },
+    delimiter: ',',
+    bytesFetched: () => counter.bytes,
+    records: records(),
+    close: () => {
+      counter.closed = true;
+      input.destroy();
+      settle();
+    },
+    fed,
+    formatNotes: () => [
+      `the file was read as an Excel workbook (${summary.sheet === undefined ? '' : `sheet '${summary.sheet}', `}${summary.rows.toLocaleString('en-US')} row${summary.rows === 1 ? '' : 's'})`,
+    ],
+  };
+}
+
+/**
+ * The data rows of a workbook's sheet (non-blank rows under the header), for the synchronous
+ * route's row limit: the sheet is read (not written anywhere) until more than `stopAbove` are counted.
+ */
+export async function countXlsxRows(source: AsyncIterable<Uint8Array>, options: XlsxRecordOptions, stopAbove: number): Promise<number> {
+  const records = await openXlsxRecords(source, options);
+  let rows = 0;
+  let header = true;
+  try {
+    for await (const record of records.records) {
+      if (!('cells' in record)) continue;
+      if (header) {
+        header = false;
+        continue;
+      }
+      if (record.cells.some((cell) => cell.trim() !== '')) rows += 1;
+      if (rows > stopAbove) break;
+    }
+  } finally {
+    records.close();
+  }
+  return rows;
+}
