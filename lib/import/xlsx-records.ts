@@ -84,12 +84,22 @@ export function cellText(cell: Pick<Cell, 'value' | 'numFmt'>, date1904: boolean
   return '';
 }
 
-async function* countBytes(source: AsyncIterable<Uint8Array>, counter: { bytes: number; closed: boolean }): AsyncIterable<Uint8Array> {
+async function* countBytes(
+  source: AsyncIterable<Uint8Array>,
+  counter: { bytes: number; closed: boolean; sourceEnded: boolean },
+): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
     if (counter.closed) return;
     counter.bytes += chunk.byteLength;
     yield chunk;
   }
+  counter.sourceEnded = true;
+}
+
+/** Closes the file stream of a worksheet exceljs spooled to a temporary file (unread or read in part). */
+function closeStreamOf(worksheet: unknown): void {
+  const stream = (worksheet as { iterator?: { destroy?: () => void } } | undefined)?.iterator;
+  if (stream && typeof stream.destroy === 'function') stream.destroy();
 }
 
 interface WorkbookModel {
@@ -119,7 +129,7 @@ function notAWorkbook(error: unknown): InvalidCsvError {
 
 /** Opens the records of an .xlsx byte stream; see RecordSource and the module comment. */
 export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options: XlsxRecordOptions = {}): Promise<RecordSource> {
-  const counter = { bytes: 0, closed: false };
+  const counter = { bytes: 0, closed: false, sourceEnded: false };
   const input = Readable.from(countBytes(source, counter), { objectMode: false });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
@@ -136,11 +146,43 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
     settle = resolve;
   });
 
+  const worksheets = reader[Symbol.asyncIterator]() as AsyncIterator<ExcelJS.stream.xlsx.WorksheetReader>;
+
+  /**
+   * Lets exceljs finish once the rows wanted are read (or reading stopped). A worksheet it
+   * spooled to a temporary file is deleted only when its iteration moves past it, and a warm
+   * Lambda keeps /tmp between invocations, so a paused or finished import must not leave one
+   * behind: when the zip has been read to its end (the spooled case), the remaining sheets are
+   * stepped over, each one's file stream closed unread. A sheet streamed straight from the zip
+   * has no temporary file; then the source is simply stopped, not read to its end.
+   */
+  async function finishReading(current: ExcelJS.stream.xlsx.WorksheetReader | undefined): Promise<void> {
+    closeStreamOf(current);
+    if (!counter.sourceEnded) {
+      input.destroy();
+      return;
+    }
+    try {
+      for (;;) {
+        const next = await worksheets.next();
+        if (next.done) return;
+        closeStreamOf(next.value);
+      }
+    } catch {
+      // The workbook's rest is of no use; its errors change nothing read.
+    }
+  }
+
   async function* records(): AsyncIterable<FileRecord> {
     let found = false;
     let emittedAny = false;
+    let current: ExcelJS.stream.xlsx.WorksheetReader | undefined;
     try {
-      for await (const worksheet of reader) {
+      for (;;) {
+        const next = await worksheets.next();
+        if (next.done) break;
+        const worksheet = next.value;
+        current = worksheet;
         if (counter.closed) return;
         emittedAny = true;
         const names = sheetNamesOf(reader);
@@ -148,12 +190,15 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
         // The first sheet is the first of the workbook's list (the tab order), not of the zip.
         const isWanted =
           wanted === undefined ? name === undefined || names.length === 0 || name === names[0] : name?.toLowerCase() === wanted;
-        if (!isWanted || found) continue;
+        if (!isWanted) {
+          closeStreamOf(worksheet);
+          continue;
+        }
         found = true;
         summary.sheet = name;
         const date1904 = isDate1904(reader);
         let width = 0;
-        for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
+        for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
           if (counter.closed) return;
           const cells: string[] = [];
           row.eachCell({ includeEmpty: false }, (cell, column) => {
@@ -173,7 +218,7 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
       if (error instanceof InvalidCsvError) throw error;
       throw notAWorkbook(error);
     } finally {
-      input.destroy();
+      await finishReading(current);
       settle();
     }
     if (found || counter.closed) return;
@@ -195,8 +240,9 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
     bytesFetched: () => counter.bytes,
     records: records(),
     close: () => {
+      // The records' own end (finishReading) cleans up; this only stops a read still going.
       counter.closed = true;
-      input.destroy();
+      if (!counter.sourceEnded) input.destroy();
       settle();
     },
     fed,

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidCsvError } from '../../lib/errors.js';
 import { formatOf } from '../../lib/import/file-format.js';
 import { type ImportCheckpoint, importContacts, runImport } from '../../lib/import/pipeline.js';
@@ -238,5 +239,24 @@ describe('importing library-written workbooks', () => {
     expect(rest.report.error_messages[0]).toBe("the file was read as an Excel workbook (sheet 'S', 30 rows)");
     expect(writer.writes.map((write) => write.contact.name)).toEqual(Array.from({ length: 30 }, (_, i) => `Person ${i + 1}`));
     expect(writer.writes[9]?.contact.workphone).toBe('010');
+  });
+
+  it('leaves no temporary file behind, whether the import pauses, completes or fails', async () => {
+    // exceljs spools a sheet that comes before the shared strings (as LibreOffice writes it) to
+    // a temporary file named tmp-<pid>-..., removed by an unlink it does not wait for; a warm
+    // Lambda keeps /tmp between invocations.
+    const spooled = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`tmp-${process.pid}-`));
+    const gone = () => vi.waitFor(() => expect(spooled()).toEqual([]), { timeout: 5000, interval: 20 });
+    await gone();
+    const bytes = fixture('leading-zeros_dates.xlsx');
+    const paused = await runImport(chunksOf(bytes, 256), { owner: 'o', writer: new MemoryWriter(), shouldPause: () => true });
+    expect(paused.status).toBe('paused');
+    await gone();
+    await importXlsx(bytes);
+    await gone();
+    await previewCsv(bytes);
+    await gone();
+    await failureOf(importXlsx(bytes, { sheet: 'nope' }));
+    await gone();
   });
 });
