@@ -70,9 +70,21 @@ async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
  * Throws InvalidCsvError for an empty or binary file, or a header that is not CSV.
  */
 export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): Promise<ImportPreview> {
-  const sampleRows = options.sampleRows ?? PREVIEW_SAMPLE_ROWS;
   // A workbook is a zip: cut at a line feed it would not open at all, so it is read as sent.
-  const source = options.partial && formatOf(bytes.subarray(0, 64 * 1024)) !== 'xlsx' ? completeLinesOf(bytes) : bytes;
+  // Excel and LibreOffice store a sheet's texts after the sheet, at the end of the file, so
+  // the first bytes of a workbook show nothing; refused before reading (a cut zip would also
+  // leave the sheet exceljs spooled in /tmp).
+  if (options.partial === true && formatOf(bytes.subarray(0, 64 * 1024)) === 'xlsx') {
+    throw new InvalidCsvError(
+      'a workbook cannot be previewed from its first bytes (its texts are stored at its end); send the whole file without partial=true',
+      'a cut workbook',
+    );
+  }
+  return previewRecords(options.partial ? completeLinesOf(bytes) : bytes, options);
+}
+
+async function previewRecords(source: Buffer, options: PreviewOptions): Promise<ImportPreview> {
+  const sampleRows = options.sampleRows ?? PREVIEW_SAMPLE_ROWS;
   const records = await openFileRecords(once(source), {
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
     ...(options.sheet ? { sheet: options.sheet } : {}),

@@ -154,7 +154,9 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
    * Lambda keeps /tmp between invocations, so a paused or finished import must not leave one
    * behind: when the zip has been read to its end (the spooled case), the remaining sheets are
    * stepped over, each one's file stream closed unread. A sheet streamed straight from the zip
-   * has no temporary file; then the source is simply stopped, not read to its end.
+   * has no temporary file; then the source is simply stopped, not read to its end. (A read that
+   * fails inside exceljs, a corrupt zip or a storage error, leaves the spooled sheet to tmp's
+   * removal at process exit: exceljs keeps the file's name to itself.)
    */
   async function finishReading(current: ExcelJS.stream.xlsx.WorksheetReader | undefined): Promise<void> {
     closeStreamOf(current);

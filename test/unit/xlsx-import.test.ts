@@ -107,6 +107,16 @@ describe('importing LibreOffice workbooks', () => {
   });
 });
 
+describe('previewing a workbook sent in part', () => {
+  it('asks for the whole workbook when a preview is sent only its first bytes', async () => {
+    const bytes = fixture('leading-zeros_dates.xlsx');
+    const error = await failureOf(previewCsv(bytes.subarray(0, 4000), { partial: true }));
+    expect(error.body.error).toBe(
+      'a workbook cannot be previewed from its first bytes (its texts are stored at its end); send the whole file without partial=true',
+    );
+  });
+});
+
 describe('importing library-written workbooks', () => {
   it('shows numbers through their format: phone numbers and postcodes stored as numbers, dates, General integers whole', async () => {
     const bytes = await workbook([
