@@ -77,6 +77,14 @@ export function cellText(cell: Pick<Cell, 'value' | 'numFmt'>, date1904: boolean
   if (typeof value === 'object') {
     if ('richText' in value) return ((value as { richText: Array<{ text: string }> }).richText ?? []).map((run) => run.text).join('');
     if ('error' in value) return String((value as { error: unknown }).error);
+    // exceljs leaves a shared-string index when it read the sheet without the strings (a
+    // known streaming-reader failure, exceljs issue 683): never a silent empty cell.
+    if ('sharedString' in value) {
+      throw new InvalidCsvError(
+        'the workbook could not be read: a sheet refers to texts the reader does not have; save it again as .xlsx or as CSV',
+        'xlsx shared string unresolved',
+      );
+    }
     if ('text' in value) return String((value as { text: unknown }).text);
     // A formula whose result is a date or rich text.
     if ('result' in value) return cellText({ value: (value as { result: ExcelJS.CellValue }).result, numFmt: cell.numFmt }, date1904);

@@ -7,6 +7,7 @@ import { formatOf } from '../../lib/import/file-format.js';
 import { type ImportCheckpoint, importContacts, runImport } from '../../lib/import/pipeline.js';
 import { parseMappingField } from '../../lib/csv/header.js';
 import { previewCsv } from '../../lib/import/preview.js';
+import { cellText } from '../../lib/import/xlsx-records.js';
 import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
 
 function fixture(name: string): Buffer {
@@ -104,6 +105,14 @@ describe('importing LibreOffice workbooks', () => {
       field: null,
       samples: ['12/31/80', '02/01/75'],
     });
+  });
+});
+
+describe('cell text', () => {
+  it('is never silently empty for a cell the reader could not resolve', () => {
+    expect(cellText({ value: { error: '#N/A' }, numFmt: '' } as never, false)).toBe('#N/A');
+    expect(cellText({ value: { richText: [{ text: 'a' }, { text: 'b' }] }, numFmt: '' } as never, false)).toBe('ab');
+    expect(() => cellText({ value: { sharedString: 3 }, numFmt: '' } as never, false)).toThrow(InvalidCsvError);
   });
 });
 
