@@ -1,5 +1,5 @@
 import { jsonResponse } from '../lib/http/responses.js';
-import { createUploadJob, uploadSize } from '../lib/jobs/create-jobs.js';
+import { createUploadJob, uploadOptions, uploadSize } from '../lib/jobs/create-jobs.js';
 import { requireRegisteredUser } from '../lib/users.js';
 import { adminRoute } from './layer/http-route.js';
 import { jsonBody } from './layer/request.js';
@@ -12,7 +12,7 @@ export const handler = adminRoute(
     const body = jsonBody(event);
     const owner = await requireRegisteredUser(body.username, users);
     const size = uploadSize(body, uploadDeps.settings);
-    return jsonResponse(201, await createUploadJob(owner, size, uploadDeps));
+    return jsonResponse(201, await createUploadJob(owner, size, uploadDeps, new Date(), uploadOptions(body)));
   },
   { limit: 'jobCreation' },
 );

@@ -8,7 +8,8 @@ import { encodingNoteOf, headerNotesOf, isBlank } from './pipeline.js';
 import type { ImportPreview } from './preview-types.js';
 import { formatOf } from './file-format.js';
 import { openFileRecords } from './file-records.js';
-import { csvFromForm, parseFlag, parseSheetField } from './upload-import.js';
+import { parseSheetField } from './sheet-option.js';
+import { csvFromForm, parseFlag } from './upload-import.js';
 
 /** Data rows whose cells a preview shows: enough to recognise each column's content. */
 export const PREVIEW_SAMPLE_ROWS = 5;

@@ -9,6 +9,7 @@ import { requireRegisteredUser } from '../users.js';
 import { countVcards } from '../vcard/count.js';
 import { formatOf } from './file-format.js';
 import { importContacts } from './pipeline.js';
+import { parseSheetField } from './sheet-option.js';
 import { countXlsxRows } from './xlsx-records.js';
 import type { ImportReport } from './report.js';
 
@@ -38,15 +39,6 @@ export function csvFromForm(form: ParsedForm): Buffer {
 
 async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
   yield bytes;
-}
-
-/** The `sheet` field: a workbook's sheet to read, by name; absent or blank means the first sheet. */
-export function parseSheetField(raw: string | undefined): string | undefined {
-  const sheet = raw?.trim();
-  if (sheet === undefined || sheet === '') return undefined;
-  // Excel's own limit on a sheet name.
-  if (sheet.length > 31) throw new BadRequestError('invalid sheet', `'sheet' names a workbook sheet (at most 31 characters)`);
-  return sheet;
 }
 
 /** `true`/`1`/`yes` (any case) mean yes; empty or absent means no. */

@@ -3,6 +3,7 @@ import { BadRequestError, PayloadTooLargeError } from '../errors.js';
 import { checkJobQuota, type JobQuota } from '../limits/job-quota.js';
 import { logger } from '../logger.js';
 import type { FileStore, JobStore, UserRepository } from '../storage/ports.js';
+import { parseSheetField } from '../import/sheet-option.js';
 import { EMPTY_PROGRESS, type ImportJob, newImportId, objectKeys } from './job.js';
 
 export interface UploadSettings {
@@ -18,6 +19,15 @@ export interface CreatedUpload {
   expires_at: string;
   status_url: string;
   max_bytes: number;
+}
+
+/** A job's import options from its JSON body: `sheet`, a workbook's sheet by name (the first when absent). */
+export function uploadOptions(body: unknown): { sheet?: string } {
+  const sheet = (body as { sheet?: unknown } | null)?.sheet;
+  if (sheet === undefined || sheet === null) return {};
+  if (typeof sheet !== 'string') throw new BadRequestError('invalid sheet', "'sheet' must be the name of a workbook sheet");
+  const parsed = parseSheetField(sheet);
+  return parsed ? { sheet: parsed } : {};
 }
 
 /** The declared size of the file to upload: required, a whole number, within the limit. */
@@ -46,6 +56,7 @@ export async function createUploadJob(
   size: number,
   deps: { jobs: JobStore; files: FileStore; settings: UploadSettings; quota: JobQuota },
   now = new Date(),
+  options: { sheet?: string } = {},
 ): Promise<CreatedUpload> {
   const importId = newImportId(now);
   const objectKey = objectKeys.upload(owner, importId);
@@ -62,6 +73,7 @@ export async function createUploadJob(
     totalBytes: size,
     progress: { ...EMPTY_PROGRESS },
     invocations: 0,
+    ...(options.sheet ? { sheet: options.sheet } : {}),
   };
   await checkJobQuota(deps.jobs, job, deps.quota);
   await deps.jobs.createJob(job);

@@ -24,6 +24,8 @@ export interface ImportJob {
   objectKey: string;
   sourceId?: string;
   mode?: ReimportMode;
+  /** Workbooks: the sheet to read, by name, as the upload's JSON body asked; the first when absent. */
+  sheet?: string;
   createdAt: string;
   updatedAt: string;
   startedAt?: string;

@@ -246,7 +246,7 @@ async function importStretch(
   deps: JobRunnerDeps,
   deadline: number,
 ): Promise<ImportOutcome> {
-  const { owner, importId, checkpoint, sourceId } = held.job;
+  const { owner, importId, checkpoint, sourceId, sheet } = held.job;
   const stream = await deps.files.read(held.job.objectKey, checkpoint ? resumeByteOffsetOf(checkpoint) : 0, etag);
   logger.info('import job running', { ...held.log, invocation: held.job.invocations, fromRow: checkpoint?.nextRow ?? 2, etag });
   try {
@@ -256,6 +256,7 @@ async function importStretch(
       writeConcurrency: deps.settings.writeConcurrency,
       maxErrorMessages: deps.settings.maxErrorMessages,
       origin: { importId, ...(sourceId ? { sourceId } : {}) },
+      ...(sheet ? { sheet } : {}),
       onRejectedRow: (row, reason, cells) => rejected.add(row, reason, cells),
       ...(checkpoint ? { resumeFrom: checkpoint } : {}),
       // A lost lease means another invocation has the job: stop at the next row.

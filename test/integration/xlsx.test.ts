@@ -111,6 +111,35 @@ describe('Excel workbooks on the sync route', () => {
 });
 
 describe('Excel workbooks on the job path', () => {
+  it('reads the sheet the job body names, and refuses a sheet option that is not a name', async () => {
+    const token = await api.userToken('xlsx.job-sheet');
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('Intro').addRows([['name'], ['Not This One']]);
+    book.addWorksheet('Team').addRows([
+      ['name', 'workphone'],
+      ['Mara Licht', '0049 30 1'],
+    ]);
+    const file = Buffer.from(await book.xlsx.writeBuffer());
+    const create = (body: unknown) =>
+      api.request('/phonebook/imports', {
+        method: 'POST',
+        token,
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+    const refused = await create({ size: file.length, sheet: 7 });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ message: 'invalid sheet' });
+    const created = await create({ size: file.length, sheet: 'team' });
+    expect(created.status).toBe(201);
+    const upload = (await created.json()) as { import_id: string; upload_url: string };
+    expect((await putUpload(upload.upload_url, file)).ok).toBe(true);
+    const job = await waitForJob(api, token, upload.import_id);
+    expect(job.report).toMatchObject({ total_rows: 1, imported_rows: 1 });
+    expect(job.report?.error_messages[0]).toBe("the file was read as an Excel workbook (sheet 'Team', 1 row)");
+    expect((await ownContacts(api, 'xlsx.job-sheet')).map((c) => [c.name, c.workphone])).toEqual([['Mara Licht', '0049 30 1']]);
+  });
+
   it('imports a 100,000-row workbook streamed from S3 over several invocations, every row once', async () => {
     const rows = 100_000;
     const token = await api.userToken('xlsx.job');
