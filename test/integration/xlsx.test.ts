@@ -1,7 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCliBundle } from '../../scripts/build-cli.js';
 import { importCsv, ownContacts } from '../support/contacts.js';
 import { createUpload, putUpload, waitForJob } from '../support/imports.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
@@ -108,6 +112,39 @@ describe('Excel workbooks on the sync route', () => {
     expect(status).toBe(413);
     expect(body).toMatchObject({ total_rows: 1001, max_rows: 1000, jobs_route: 'POST /phonebook/imports' });
   });
+});
+
+describe('the CLI preview of a workbook', () => {
+  it('sends a workbook larger than a preview cut (256 KiB) whole, and shows its columns', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'phonebook-xlsx-cli-'));
+    try {
+      const bundle = path.join(dir, 'phonebook.mjs');
+      await buildCliBundle(bundle);
+      const workbookFile = path.join(dir, 'contacts.xlsx');
+      const bytes = await bigWorkbook(20_000, 'Cli');
+      expect(bytes.length).toBeGreaterThan(256 * 1024);
+      await writeFile(workbookFile, bytes);
+      const env: Record<string, string | undefined> = {
+        ...process.env,
+        PHONEBOOK_URL: api.url,
+        PHONEBOOK_TOKEN: await api.userToken('xlsx.cli'),
+      };
+      delete env.PHONEBOOK_SYNC_MAX_BYTES;
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [bundle, 'preview', workbookFile, '--json'], { cwd: dir, env }, (error, out) =>
+          error ? reject(error) : resolve(out),
+        ),
+      );
+      const preview = JSON.parse(stdout) as { format: string; columns: Array<{ header: string; field: string | null; samples: string[] }> };
+      expect(preview.format).toBe('xlsx');
+      expect(preview.columns.find((column) => column.header === 'Business Phone')).toMatchObject({
+        field: 'workphone',
+        samples: ['0300000001', '0300000002', '0300000003', '0300000004', '0300000005'],
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('Excel workbooks on the job path', () => {
