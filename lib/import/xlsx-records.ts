@@ -18,6 +18,13 @@ import type { FileRecord, RecordSource } from './records.js';
  * strings are in (held in memory: a workbook's distinct strings). Memory stays flat; disk holds
  * the sheet's XML for the length of the read. A workbook has no byte offset to resume at, so a
  * paused import reads it again from the start and skips the rows done (ImportCheckpoint.format).
+ *
+ * Why not a reader of our own over S3 range reads (the zip's central directory first, then the
+ * entries wanted, in any order, no spooling): the records stage takes a byte stream, as for CSV
+ * and vCard, and exceljs is the kept streaming reader. Its one order it cannot handle well is
+ * a sheet streamed straight (shared strings and rels before it) with styles.xml after it: the
+ * number formats are then unknown and numbers show as General. No writer we know does that
+ * (Excel, LibreOffice, exceljs and openpyxl all put the shared strings after the sheets).
  */
 
 export interface XlsxRecordOptions {
