@@ -52,8 +52,8 @@ export function parseFlag(name: string, raw: string | undefined): boolean {
 /**
  * Imports the CSV of an upload form into `owner`'s phonebook. Optional fields: `delimiter`
  * (`,` `;` tab; detected when absent), `encoding` (one of SOURCE_ENCODINGS; detected when
- * absent), `sheet` (a workbook's sheet by name; the first when absent), `mapping` (JSON, source header → column) and `dry_run=true` (report what would
- * happen, write nothing).
+ * absent), `sheet` (a workbook's sheet by name; the first when absent), `mapping` (JSON,
+ * source header → column) and `dry_run=true` (report what would happen, write nothing).
  *
  * A synchronous import must end before API Gateway stops waiting (29 s), so a file of more
  * than `deps.maxRows` rows is refused with TooManyRowsError (413, naming `jobsRoute`, where
