@@ -36,6 +36,27 @@ export interface XlsxRecordOptions {
 export interface XlsxSummary {
   sheet: string | undefined;
   rows: number;
+  /** Column letter → values under a blank header cell (as a merged header cell leaves), not imported. */
+  unheaded: Map<string, number>;
+}
+
+/** The spreadsheet letters of a 0-based column index: 0 → A, 26 → AA. */
+export function columnLetters(index: number): string {
+  let letters = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}
+
+function notesOf(summary: XlsxSummary): string[] {
+  const rows = `${summary.rows.toLocaleString('en-US')} row${summary.rows === 1 ? '' : 's'}`;
+  const notes = [`the file was read as an Excel workbook (${summary.sheet === undefined ? '' : `sheet '${summary.sheet}', `}${rows})`];
+  if (summary.unheaded.size > 0) {
+    // Merged header cells are listed after the rows in a sheet's XML, so a streaming read cannot
+    // give the merge's name to the columns it spans: their values are counted here instead.
+    const columns = [...summary.unheaded].map(([column, count]) => `${column} (${count})`).join(', ');
+    notes.push(`values in columns without a header (a merged or empty header cell) were not imported: ${columns}`);
+  }
+  return notes;
 }
 
 type Cell = ExcelJS.Cell;
@@ -154,7 +175,7 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
-  const summary: XlsxSummary = { sheet: undefined, rows: 0 };
+  const summary: XlsxSummary = { sheet: undefined, rows: 0, unheaded: new Map() };
   const wanted = options.sheet?.trim().toLowerCase();
   let settle = () => {};
   const fed = new Promise<void>((resolve) => {
@@ -215,6 +236,7 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
         summary.sheet = name;
         const date1904 = isDate1904(reader);
         let width = 0;
+        let blankHeaderColumns: number[] = [];
         for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
           if (counter.closed) return;
           const cells: string[] = [];
@@ -224,8 +246,17 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
           });
           // A sheet leaves out empty cells: the gaps, and the rest up to the header's width, are ''.
           for (let i = 0; i < Math.max(cells.length, width); i++) cells[i] ??= '';
-          if (width === 0) width = cells.length;
-          else if (cells.some((cell) => cell.trim() !== '')) summary.rows += 1;
+          if (width === 0) {
+            width = cells.length;
+            blankHeaderColumns = cells.flatMap((cell, index) => (cell.trim() === '' ? [index] : []));
+          } else if (cells.some((cell) => cell.trim() !== '')) {
+            summary.rows += 1;
+            for (const index of blankHeaderColumns) {
+              if ((cells[index] ?? '').trim() === '') continue;
+              const column = columnLetters(index);
+              summary.unheaded.set(column, (summary.unheaded.get(column) ?? 0) + 1);
+            }
+          }
           yield { row: row.number, cells, endOffset: counter.bytes };
         }
         // The sheet is read: the rest of the workbook is not needed.
@@ -263,9 +294,7 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
       settle();
     },
     fed,
-    formatNotes: () => [
-      `the file was read as an Excel workbook (${summary.sheet === undefined ? '' : `sheet '${summary.sheet}', `}${summary.rows.toLocaleString('en-US')} row${summary.rows === 1 ? '' : 's'})`,
-    ],
+    formatNotes: () => notesOf(summary),
   };
 }
 

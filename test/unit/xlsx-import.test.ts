@@ -7,7 +7,7 @@ import { formatOf } from '../../lib/import/file-format.js';
 import { type ImportCheckpoint, importContacts, runImport } from '../../lib/import/pipeline.js';
 import { parseMappingField } from '../../lib/csv/header.js';
 import { previewCsv } from '../../lib/import/preview.js';
-import { cellText } from '../../lib/import/xlsx-records.js';
+import { cellText, columnLetters } from '../../lib/import/xlsx-records.js';
 import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
 
 function fixture(name: string): Buffer {
@@ -116,6 +116,12 @@ describe('cell text', () => {
   });
 });
 
+describe('column letters', () => {
+  it('are the spreadsheet ones', () => {
+    expect([0, 25, 26, 27, 51, 52, 701, 702, 16383].map(columnLetters)).toEqual(['A', 'Z', 'AA', 'AB', 'AZ', 'BA', 'ZZ', 'AAA', 'XFD']);
+  });
+});
+
 describe('previewing a workbook sent in part', () => {
   it('asks for the whole workbook when a preview is sent only its first bytes', async () => {
     const bytes = fixture('leading-zeros_dates.xlsx');
@@ -192,6 +198,27 @@ describe('importing library-written workbooks', () => {
     expect(byName.get('Gerda Berg')).toMatchObject({ company: 'Berg AG' });
     // Rows are the sheet's own: the blank row 4 is not counted, Hans is row 5.
     expect(report.error_messages[0]).toBe("the file was read as an Excel workbook (sheet 'Merged', 3 rows)");
+    expect(report.error_messages).not.toContainEqual(expect.stringContaining('without a header'));
+  });
+
+  it('counts the values under a merged-over header cell in the report, never dropping them unsaid', async () => {
+    const bytes = await workbook([
+      {
+        name: 'Phones',
+        build: (sheet) => {
+          sheet.addRow(['name', 'Telefon', '', 'company']);
+          sheet.mergeCells('B1:C1');
+          sheet.addRow(['Jana Novak', '+420 1', '+420 2', 'N s.r.o.']);
+          sheet.addRow(['Karel Dvorak', '+420 3', '', '']);
+        },
+      },
+    ]);
+    const { report } = await importXlsx(bytes, { mapping: '{"Telefon":"workphone"}' });
+    expect(report).toMatchObject({ total_rows: 2, imported_rows: 2 });
+    expect(report.error_messages.slice(0, 2)).toEqual([
+      "the file was read as an Excel workbook (sheet 'Phones', 2 rows)",
+      'values in columns without a header (a merged or empty header cell) were not imported: C (1)',
+    ]);
   });
 
   it('rejects a row with a value under no header, naming the sheet row', async () => {
