@@ -67,6 +67,8 @@ async function firstBytesOf(file: string, limit: number): Promise<{ bytes: Uint8
   try {
     const buffer = Buffer.alloc(limit + 1);
     const { bytesRead } = await handle.read(buffer, 0, limit + 1, 0);
+    // A workbook (a zip) is sent whole: its first bytes show nothing, its texts are at its end.
+    if (buffer.readUInt32LE(0) === 0x04034b50) return { bytes: await handle.readFile(), partial: false };
     return { bytes: buffer.subarray(0, Math.min(bytesRead, limit)), partial: bytesRead > limit };
   } finally {
     await handle.close();

@@ -5,7 +5,7 @@ import { userRoute } from './layer/http-route.js';
 import { jsonBody } from './layer/request.js';
 import { uploadDeps } from './wiring/upload-jobs.js';
 
-/** POST /phonebook/imports `{size, delimiter?, mapping?, dry_run?, empty_cells?, mode?, encoding?}`: an import job and a presigned PUT for its file. */
+/** POST /phonebook/imports `{size, delimiter?, mapping?, dry_run?, empty_cells?, mode?, encoding?, sheet?}`: an import job and a presigned PUT for its file. */
 export const handler = userRoute(
   async (event, owner) => {
     const body = jsonBody(event);

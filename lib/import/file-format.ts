@@ -1,10 +1,11 @@
 import { utf16WithoutBomOf } from '../csv/decode.js';
+import { InvalidCsvError } from '../errors.js';
 
 /**
  * Which kind of file an import reads, decided from its content, never from its name (phones
  * and mail programs name exports anything, and a `.csv` upload may well hold vCards).
  */
-export type FileFormat = 'csv' | 'vcard';
+export type FileFormat = 'csv' | 'vcard' | 'xlsx';
 
 /** How much of the start of a file is looked at for its first non-blank line. */
 const SNIFF_BYTES = 64 * 1024;
@@ -24,8 +25,47 @@ function sampleText(sample: Uint8Array): string {
   return bytes.toString('latin1').replace(/^\u00ef\u00bb\u00bf/, '');
 }
 
-/** The format of a file from its first bytes: vCard when its first non-blank line is `BEGIN:VCARD` (any case). */
+const ZIP_LOCAL_HEADER = [0x50, 0x4b, 0x03, 0x04];
+/** The OLE2 compound file signature of Excel 97-2003 workbooks (.xls), and of old Word and Outlook files. */
+const OLE2_SIGNATURE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const SAVE_AS = 'save it as .xlsx (Excel Workbook) or CSV and upload that';
+
+const startsWith = (sample: Uint8Array, signature: readonly number[]) => signature.every((byte, i) => sample[i] === byte);
+
+/**
+ * An OpenDocument file names its kind in a first zip entry `mimetype`, stored uncompressed
+ * (ODF 1.2, 3.3): its local header (30 bytes, then the name) is followed by the type itself.
+ */
+function openDocumentTypeOf(sample: Uint8Array): string | undefined {
+  const bytes = Buffer.from(sample.buffer, sample.byteOffset, sample.byteLength);
+  if (bytes.length < 30) return undefined;
+  const nameLength = bytes.readUInt16LE(26);
+  const extraLength = bytes.readUInt16LE(28);
+  if (bytes.toString('latin1', 30, 30 + nameLength) !== 'mimetype') return undefined;
+  const start = 30 + nameLength + extraLength;
+  return bytes.toString('latin1', start, start + bytes.readUInt32LE(18)).trim();
+}
+
+/**
+ * The format of a file from its first bytes: an Excel workbook when it is a zip archive (the
+ * workbook reader says so if it is some other zip), vCard when its first non-blank line is
+ * `BEGIN:VCARD` (any case), CSV otherwise. Throws InvalidCsvError for the spreadsheet files
+ * that are not read (binary .xls, OpenDocument .ods), saying what to save them as.
+ */
 export function formatOf(sample: Uint8Array): FileFormat {
+  if (startsWith(sample, OLE2_SIGNATURE)) {
+    throw new InvalidCsvError(`this looks like an Excel 97-2003 workbook (.xls), which is not read; ${SAVE_AS}`, 'an OLE2 (.xls) file');
+  }
+  if (startsWith(sample, ZIP_LOCAL_HEADER)) {
+    const openDocument = openDocumentTypeOf(sample);
+    if (openDocument === 'application/vnd.oasis.opendocument.spreadsheet') {
+      throw new InvalidCsvError(`this is an OpenDocument spreadsheet (.ods), which is not read; ${SAVE_AS}`, 'an .ods file');
+    }
+    if (openDocument !== undefined) {
+      throw new InvalidCsvError(`this is an OpenDocument file (${openDocument}), not a phonebook; ${SAVE_AS}`, 'an OpenDocument file');
+    }
+    return 'xlsx';
+  }
   return FIRST_LINE_IS_BEGIN_VCARD.test(sampleText(sample)) ? 'vcard' : 'csv';
 }
 
@@ -51,6 +91,8 @@ export async function sniffFormat(source: AsyncIterable<Uint8Array>): Promise<{ 
     if (next.done) break;
     head.push(next.value);
     length += next.value.byteLength;
+    // A zip's first entry header (and an .ods file's type) is in its first 128 bytes.
+    if (length >= 128 && startsWith(Buffer.concat(head), ZIP_LOCAL_HEADER)) break;
     // Enough once a non-blank line has ended.
     if (/\S[^\n\r]*[\r\n]/.test(sampleText(Buffer.concat(head)))) break;
   }

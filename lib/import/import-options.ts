@@ -2,6 +2,7 @@ import { parseEncodingField, type SourceEncoding } from '../csv/decode.js';
 import { type Delimiter, parseDelimiterField } from '../csv/dialect.js';
 import { type ColumnMapping, parseMappingField, parseMappingValue } from '../csv/header.js';
 import { BadRequestError } from '../errors.js';
+import { parseSheetField } from './sheet-option.js';
 
 /**
  * The import options, one parser for every import path: the sync form (every value a string),
@@ -17,7 +18,7 @@ export type EmptyCells = (typeof EMPTY_CELLS)[number];
 export const IMPORT_MODES = ['upsert', 'create_only', 'update_only'] as const;
 export type ImportMode = (typeof IMPORT_MODES)[number];
 
-export const IMPORT_OPTION_NAMES = ['delimiter', 'mapping', 'dry_run', 'empty_cells', 'mode', 'encoding'] as const;
+export const IMPORT_OPTION_NAMES = ['delimiter', 'mapping', 'dry_run', 'empty_cells', 'mode', 'encoding', 'sheet'] as const;
 
 /**
  * Validated import options as they are kept on a job, a source or a user: JSON values only
@@ -32,6 +33,8 @@ export interface ImportControls {
   emptyCells?: EmptyCells;
   mode?: ImportMode;
   encoding?: SourceEncoding;
+  /** Workbooks: the sheet to read, by name; the first when absent. */
+  sheet?: string;
 }
 
 /** `true`/`1`/`yes` (any case) mean yes; empty or absent means no. */
@@ -96,6 +99,12 @@ export function parseImportOptions(values: Readonly<Record<string, unknown>>): I
     const parsed = parseEncodingField(textOf(encoding));
     if (parsed) controls.encoding = parsed;
   }
+  const sheet = given('sheet');
+  if (sheet !== undefined) {
+    if (typeof sheet !== 'string') throw new BadRequestError('invalid sheet', "'sheet' must be the name of a workbook sheet");
+    const parsed = parseSheetField(sheet);
+    if (parsed) controls.sheet = parsed;
+  }
   return controls;
 }
 
@@ -128,6 +137,7 @@ export function importOptionsView(controls: ImportControls | undefined): Record<
     empty_cells: c.emptyCells ?? 'unset',
     mode: c.mode ?? 'upsert',
     ...(c.encoding ? { encoding: c.encoding } : {}),
+    ...(c.sheet ? { sheet: c.sheet } : {}),
   };
 }
 
@@ -139,6 +149,7 @@ export function pipelineOptionsOf(controls: ImportControls | undefined): {
   emptyCells?: EmptyCells;
   mode?: ImportMode;
   encoding?: SourceEncoding;
+  sheet?: string;
 } {
   const c = controls ?? {};
   return {
@@ -148,5 +159,6 @@ export function pipelineOptionsOf(controls: ImportControls | undefined): {
     ...(c.emptyCells ? { emptyCells: c.emptyCells } : {}),
     ...(c.mode ? { mode: c.mode } : {}),
     ...(c.encoding ? { encoding: c.encoding } : {}),
+    ...(c.sheet ? { sheet: c.sheet } : {}),
   };
 }

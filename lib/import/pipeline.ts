@@ -37,9 +37,17 @@ export interface ImportCheckpoint {
   delimiter?: Delimiter;
   report: ReportState;
   /** Absent for CSV files (and in checkpoints written before vCard was read). */
-  format?: 'vcard';
+  format?: 'vcard' | 'xlsx';
   /** vCard files: the line the rest starts on and what the cards so far held. */
   vcard?: VcardCheckpoint;
+}
+
+/**
+ * Where the source of a resumed import must start: `byteOffset` for a UTF-8 text file, 0 for
+ * a file read again from its start (other encodings; workbooks, which have no row offsets).
+ */
+export function resumeByteOffsetOf(checkpoint: ImportCheckpoint): number {
+  return checkpoint.encoding === 'utf-8' && checkpoint.format !== 'xlsx' ? checkpoint.byteOffset : 0;
 }
 
 export interface ImportOptions {
@@ -52,6 +60,8 @@ export interface ImportOptions {
   encoding?: SourceEncoding;
   /** Source header → column, over the presets and our own column names. */
   mapping?: ColumnMapping;
+  /** Workbooks: the sheet to read, by name; the first sheet when absent. */
+  sheet?: string;
   /** Decide and report every row's outcome, write nothing. */
   dryRun?: boolean;
   /** `keep`: a blank cell leaves the stored value; `unset` (default): it clears it. */
@@ -156,6 +166,7 @@ export async function runImport(source: AsyncIterable<Uint8Array>, options: Resu
   const records = await openFileRecords(source, {
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
     ...(options.encoding ? { encoding: options.encoding } : {}),
+    ...(options.sheet ? { sheet: options.sheet } : {}),
     ...(resume ? { resume: { ...resume, ...(resume.vcard ? { nextLine: resume.vcard.nextLine } : {}) } } : {}),
   });
   // A resumed run finds the note in the checkpoint's messages, written by the first run.
@@ -240,7 +251,7 @@ class ImportRun {
     if (resume) for (const seen of options.seenBefore ?? []) this.rules.rememberSeen(seen.entries, resume.nextRow);
     this.firstRowToHandle = resume?.nextRow ?? 0;
     this.stretchStart = resume?.nextRow ?? records.headerRow + 1;
-    this.startOffset = resume?.encoding === 'utf-8' ? resume.byteOffset : 0;
+    this.startOffset = resume ? resumeByteOffsetOf(resume) : 0;
     this.lastHandledRow = resume ? resume.nextRow - 1 : records.headerRow;
     this.lastHandledOffset = this.startOffset;
     this.vcard = records.format === 'vcard' ? VcardTally.start(resume?.vcard) : undefined;
@@ -279,6 +290,7 @@ class ImportRun {
     await this.records.fed;
     if (this.header === undefined) throw new InvalidCsvError('the file is empty');
     if (this.vcard) this.report.prependNotes(this.vcard.notes());
+    if (this.records.formatNotes) this.report.prependNotes(this.records.formatNotes());
     this.options.onProgress?.(this.progress());
     const report = this.options.dryRun
       ? this.report.build('phonebook import dry run completed, nothing was written', true)
@@ -311,6 +323,7 @@ class ImportRun {
       delimiter: this.records.delimiter,
       report: this.report.snapshot(),
       ...(this.vcard ? { format: 'vcard' as const, vcard: this.vcard.snapshot() } : {}),
+      ...(this.records.format === 'xlsx' ? { format: 'xlsx' as const } : {}),
     };
   }
 
@@ -346,15 +359,15 @@ class ImportRun {
       this.acceptHeader(record.cells);
       return undefined;
     }
-    // A blank CSV line is not a row; a card is a row even when nothing in it has a column.
-    if (this.records.format === 'csv' && isBlank(record.cells)) return undefined;
+    // A blank CSV line (or sheet row) is not a row; a card is a row even when nothing in it has a column.
+    if (this.records.format !== 'vcard' && isBlank(record.cells)) return undefined;
     this.dataRows++;
     return this.decideDataRow(this.header, record);
   }
 
-  /** A caller's mapping names a CSV file's headers; a vCard file's header is our own columns. */
+  /** A caller's mapping names a CSV file's (or a sheet's) headers; a vCard file's header is our own columns. */
   private mappingOf(records: RecordSource): ColumnMapping | undefined {
-    return records.format === 'csv' ? this.options.mapping : undefined;
+    return records.format !== 'vcard' ? this.options.mapping : undefined;
   }
 
   private acceptHeader(cells: string[]): void {

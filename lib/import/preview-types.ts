@@ -4,8 +4,8 @@
  * them without pulling in the CSV pipeline.
  */
 export interface ImportPreview {
-  /** What the file holds, found from its content: `csv`, or `vcard` (cards are rows under our column names). */
-  format: 'csv' | 'vcard';
+  /** What the file holds, found from its content: `csv`, `vcard` (cards are rows under our column names), or `xlsx` (a workbook's sheet). */
+  format: 'csv' | 'vcard' | 'xlsx';
   /** The encoding the file is read in: one of SOURCE_ENCODINGS (lib/csv/decode.ts), e.g. `utf-8`, `windows-1251`. */
   encoding: string;
   /** `,` `;` or a tab: the one given in the request, or the one detected in the header row. */

@@ -6,7 +6,9 @@ import { BadRequestError, InvalidCsvError } from '../errors.js';
 import type { ParsedForm } from '../http/multipart.js';
 import { encodingNoteOf, headerNotesOf, isBlank } from './pipeline.js';
 import type { ImportPreview } from './preview-types.js';
+import { formatOf } from './file-format.js';
 import { openFileRecords } from './file-records.js';
+import { parseSheetField } from './sheet-option.js';
 import { csvFromForm, parseFlag } from './upload-import.js';
 
 /** Data rows whose cells a preview shows: enough to recognise each column's content. */
@@ -20,6 +22,8 @@ export interface PreviewOptions {
   /** The bytes are the start of a larger file: a last line cut in the middle is left out. */
   partial?: boolean;
   sampleRows?: number;
+  /** Workbooks: the sheet to read, by name; the first sheet when absent. */
+  sheet?: string | undefined;
   /** Spreadsheet row numbers (as reports name them) whose cells to return whole: a report's rejected rows. */
   rows?: readonly number[];
 }
@@ -67,9 +71,25 @@ async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
  * Throws InvalidCsvError for an empty or binary file, or a header that is not CSV.
  */
 export async function previewCsv(bytes: Buffer, options: PreviewOptions = {}): Promise<ImportPreview> {
+  // A workbook is a zip: cut at a line feed it would not open at all, so it is read as sent.
+  // Excel and LibreOffice store a sheet's texts after the sheet, at the end of the file, so
+  // the first bytes of a workbook show nothing; refused before reading (a cut zip would also
+  // leave the sheet exceljs spooled in /tmp).
+  if (options.partial === true && formatOf(bytes.subarray(0, 64 * 1024)) === 'xlsx') {
+    throw new InvalidCsvError(
+      'a workbook cannot be previewed from its first bytes (its texts are stored at its end); send the whole file without partial=true',
+      'a cut workbook',
+    );
+  }
+  return previewRecords(options.partial ? completeLinesOf(bytes) : bytes, options);
+}
+
+async function previewRecords(source: Buffer, options: PreviewOptions): Promise<ImportPreview> {
   const sampleRows = options.sampleRows ?? PREVIEW_SAMPLE_ROWS;
-  const source = options.partial ? completeLinesOf(bytes) : bytes;
-  const records = await openFileRecords(once(source), options.delimiter ? { delimiter: options.delimiter } : {});
+  const records = await openFileRecords(once(source), {
+    ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+    ...(options.sheet ? { sheet: options.sheet } : {}),
+  });
   // A vCard's records start with a header of our column names, as a CSV file's with its own.
   const vcard = records.format === 'vcard';
   let headerCells: string[] | undefined;
@@ -148,5 +168,6 @@ export function previewForm(form: ParsedForm): Promise<ImportPreview> {
     mapping: parseMappingField(form.fields.mapping),
     partial: parseFlag('partial', form.fields.partial),
     rows: parseRowsField(form.fields.rows),
+    sheet: parseSheetField(form.fields.sheet),
   });
 }

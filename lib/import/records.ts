@@ -53,6 +53,8 @@ export interface RecordSource {
   close(): void;
   /** Settles once the source has been read to its end (or reading was stopped). */
   fed: Promise<void>;
+  /** Workbooks: the report's first lines (the format and sheet read), asked once the records are read. */
+  formatNotes?: () => string[];
 }
 
 export interface RecordOptions {

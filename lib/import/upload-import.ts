@@ -9,6 +9,7 @@ import { countVcards } from '../vcard/count.js';
 import { formatOf } from './file-format.js';
 import { parseImportOptions, pipelineOptionsOf } from './import-options.js';
 import { importContacts } from './pipeline.js';
+import { countXlsxRows } from './xlsx-records.js';
 import type { ImportReport } from './report.js';
 
 export interface UploadImportDeps {
@@ -49,11 +50,11 @@ async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
 export { parseFlag } from './import-options.js';
 
 /**
- * Imports the CSV or vCard file of an upload form into `owner`'s phonebook. Optional fields: the import
+ * Imports the CSV, vCard or workbook file of an upload form into `owner`'s phonebook. Optional fields: the import
  * options of every path (import-options.ts): `delimiter` (`,` `;` tab; detected when absent),
  * `mapping` (JSON, source header → column), `dry_run=true` (report what would happen, write
  * nothing), `empty_cells` (`unset`, `keep`), `mode` (`upsert`, `create_only`, `update_only`)
- * and `encoding`.
+ * `encoding`, and `sheet` (a workbook's sheet by name; the first when absent).
  *
  * A synchronous import must end before API Gateway stops waiting (29 s), so a file of more
  * than `deps.maxRows` rows is refused with TooManyRowsError (413, naming `jobsRoute`, where
@@ -67,7 +68,14 @@ export async function importForm(
 ): Promise<SyncImportReport> {
   const csv = csvFromForm(form);
   const options = pipelineOptionsOf(parseImportOptions(form.fields));
-  const rows = formatOf(csv.subarray(0, 64 * 1024)) === 'vcard' ? countVcards(csv) : countCsvRows(csv, options.delimiter);
+  const format = formatOf(csv.subarray(0, 64 * 1024));
+  // A workbook's rows are known only by reading its sheet (no byte scan); the read stops past the limit.
+  const rows =
+    format === 'xlsx'
+      ? await countXlsxRows(once(csv), options.sheet ? { sheet: options.sheet } : {}, deps.maxRows)
+      : format === 'vcard'
+        ? countVcards(csv)
+        : countCsvRows(csv, options.delimiter);
   if (rows > deps.maxRows) throw new TooManyRowsError(rows, deps.maxRows, jobsRoute);
   const startedAt = new Date();
   // A dry run writes nothing, so there is nothing to undo and no import to record.

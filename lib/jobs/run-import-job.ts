@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidCsvError, UploadNotFoundError } from '../errors.js';
 import { pipelineOptionsOf } from '../import/import-options.js';
-import { type ImportCheckpoint, type ImportOutcome, runImport } from '../import/pipeline.js';
+import { type ImportCheckpoint, type ImportOutcome, resumeByteOffsetOf, runImport } from '../import/pipeline.js';
 import type { ImportReport } from '../import/report.js';
 import { logger } from '../logger.js';
 import {
@@ -265,7 +265,7 @@ async function importStretch(
   const { owner, importId, checkpoint, sourceId } = held.job;
   // Read before the stream is opened: the parts of a big job take a moment to fetch.
   const seenBefore = checkpoint ? await seen.load() : [];
-  const stream = await deps.files.read(held.job.objectKey, checkpoint?.encoding === 'utf-8' ? checkpoint.byteOffset : 0, etag);
+  const stream = await deps.files.read(held.job.objectKey, checkpoint ? resumeByteOffsetOf(checkpoint) : 0, etag);
   logger.info('import job running', { ...held.log, invocation: held.job.invocations, fromRow: checkpoint?.nextRow ?? 2, etag });
   try {
     return await runImport(stream.body, {

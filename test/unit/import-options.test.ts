@@ -22,6 +22,7 @@ describe('parseImportOptions', () => {
       empty_cells: 'KEEP',
       mode: 'create_only',
       encoding: 'Windows-1252',
+      sheet: ' Kontakte ',
     });
     const json = parseImportOptions({
       delimiter: ';',
@@ -30,6 +31,7 @@ describe('parseImportOptions', () => {
       empty_cells: 'keep',
       mode: 'create_only',
       encoding: 'windows-1252',
+      sheet: 'Kontakte',
     });
     expect(form).toEqual({
       delimiter: ';',
@@ -38,6 +40,7 @@ describe('parseImportOptions', () => {
       emptyCells: 'keep',
       mode: 'create_only',
       encoding: 'windows-1252',
+      sheet: 'Kontakte',
     });
     expect(json).toEqual(form);
   });
@@ -64,7 +67,9 @@ describe('parseImportOptions', () => {
     ['empty_cells', 'blank', 'invalid empty_cells'],
     ['mode', 'replace', 'invalid mode'],
     ['encoding', 'ebcdic', 'invalid encoding'],
-  ])('refuses %s=%s with a 400 naming the option', (name, value, message) => {
+    ['sheet', 'x'.repeat(32), 'invalid sheet'],
+    ['sheet', 3, 'invalid sheet'],
+  ] as Array<[string, unknown, string]>)('refuses %s=%s with a 400 naming the option', (name, value, message) => {
     const body = refusal(() => parseImportOptions({ [name]: value }));
     expect(body).toMatchObject({ status: 400, message });
     expect(String(body.error)).toContain(name);
@@ -101,7 +106,7 @@ describe('parseImportOptionsObject', () => {
     expect(refusal(() => parseImportOptionsObject({ emptycells: 'keep' }))).toEqual({
       status: 400,
       message: 'invalid import_options',
-      error: "unknown import option 'emptycells'; the options are delimiter, mapping, dry_run, empty_cells, mode, encoding",
+      error: "unknown import option 'emptycells'; the options are delimiter, mapping, dry_run, empty_cells, mode, encoding, sheet",
     });
     expect(refusal(() => parseImportOptionsObject('keep'))).toMatchObject({ message: 'invalid import_options' });
   });

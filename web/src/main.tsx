@@ -365,7 +365,10 @@ function App() {
     setBusy(true);
     setError(undefined);
     try {
-      const partial = chosen.size > PREVIEW_BYTES;
+      // A workbook (a zip) is sent whole: its first bytes show nothing, its texts are at its end.
+      const head = new Uint8Array(await chosen.slice(0, 4).arrayBuffer());
+      const workbook = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+      const partial = !workbook && chosen.size > PREVIEW_BYTES;
       const fields: Record<string, string> = {
         ...(nextDelimiter ? { delimiter: nextDelimiter } : {}),
         ...(Object.keys(nextMapping).length > 0 ? { mapping: JSON.stringify(nextMapping) } : {}),

@@ -1,0 +1,323 @@
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { format as formatNumber, isDateFormat } from 'numfmt';
+import { neutraliseFormula } from '../csv/formula.js';
+import { InvalidCsvError } from '../errors.js';
+import type { FileRecord, RecordSource } from './records.js';
+
+/**
+ * The records stage for Excel workbooks (.xlsx): the rows of one sheet become numbered
+ * records, each cell as the text the workbook shows (its number format applied), so that the
+ * header resolution, presets, mapping, row rules and report treat them exactly as CSV rows.
+ * Row numbers are the sheet's own (row 1 is the header), so a report names the row Excel shows.
+ *
+ * Reading is exceljs's streaming WorkbookReader: the zip is read entry by entry as the bytes
+ * arrive, and rows are parsed as they stream. A zip's entries can come in any order; Excel and
+ * LibreOffice both put the worksheet before xl/sharedStrings.xml or the workbook's rels, and
+ * then exceljs spools the worksheet's XML to a temporary file and parses it once the shared
+ * strings are in (held in memory: a workbook's distinct strings). Memory stays flat; disk holds
+ * the sheet's XML for the length of the read. A workbook has no byte offset to resume at, so a
+ * paused import reads it again from the start and skips the rows done (ImportCheckpoint.format).
+ *
+ * Why not a reader of our own over S3 range reads (the zip's central directory first, then the
+ * entries wanted, in any order, no spooling): the records stage takes a byte stream, as for CSV
+ * and vCard, and exceljs is the kept streaming reader. Its one order it cannot handle well is
+ * a sheet streamed straight (shared strings and rels before it) with styles.xml after it: the
+ * number formats are then unknown and numbers show as General. No writer we know does that
+ * (Excel, LibreOffice, exceljs and openpyxl all put the shared strings after the sheets).
+ */
+
+export interface XlsxRecordOptions {
+  /** The sheet to read, by its name (case-insensitive); the workbook's first sheet when absent. */
+  sheet?: string | undefined;
+}
+
+/** What the report says about the sheet read: its name and data rows. */
+export interface XlsxSummary {
+  sheet: string | undefined;
+  rows: number;
+  /** Column letter → values under a blank header cell (as a merged header cell leaves), not imported. */
+  unheaded: Map<string, number>;
+}
+
+/** The spreadsheet letters of a 0-based column index: 0 → A, 26 → AA. */
+export function columnLetters(index: number): string {
+  let letters = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}
+
+function notesOf(summary: XlsxSummary): string[] {
+  const rows = `${summary.rows.toLocaleString('en-US')} row${summary.rows === 1 ? '' : 's'}`;
+  const notes = [`the file was read as an Excel workbook (${summary.sheet === undefined ? '' : `sheet '${summary.sheet}', `}${rows})`];
+  if (summary.unheaded.size > 0) {
+    // Merged header cells are listed after the rows in a sheet's XML, so a streaming read cannot
+    // give the merge's name to the columns it spans: their values are counted here instead.
+    const columns = [...summary.unheaded].map(([column, count]) => `${column} (${count})`).join(', ');
+    notes.push(`values in columns without a header (a merged or empty header cell) were not imported: ${columns}`);
+  }
+  return notes;
+}
+
+type Cell = ExcelJS.Cell;
+
+/** exceljs reads a number under a date format as a Date; back to a serial of the 1900 date system. */
+function serialOf(date: Date): number {
+  return 25569 + date.getTime() / 86_400_000;
+}
+
+/** Days from 1900-01-00 to 1904-01-01: a 1904 workbook's serial plus this is the 1900 one. */
+const DATE_1904_OFFSET = 1462;
+
+/**
+ * A number as its cell shows it. exceljs gives the value and the format code but not the
+ * displayed text, so numfmt (a formatter of Excel format codes) applies the code: `00000`
+ * keeps a postcode's leading zero, `dd.mm.yyyy` writes a date as the sheet shows it. (SSF,
+ * the other such formatter, refuses `dd.mm.yyyy`, the common German date format.) numfmt
+ * knows the 1900 date system only, so a 1904 workbook's date serials are moved to it.
+ * Under General (no format), integers are written whole: General's own rendering turns a
+ * 12-digit phone number stored as a number into 4.91602E+11, and those digits would be lost.
+ */
+function numberText(value: number, numFmt: string | undefined, date1904: boolean): string {
+  const format = numFmt === undefined || numFmt === '' || /^general$/i.test(numFmt) ? undefined : numFmt;
+  if (format === undefined && Number.isSafeInteger(value)) return String(value);
+  try {
+    if (format === undefined) return formatNumber('General', value);
+    const isDate = isDateFormat(format);
+    return formatNumber(format, isDate && date1904 ? value + DATE_1904_OFFSET : value);
+  } catch {
+    // A format code numfmt cannot read: the value itself rather than a failed row.
+    return String(value);
+  }
+}
+
+/** The text a cell shows; '' for an empty one. Formulas show their cached result. */
+export function cellText(cell: Pick<Cell, 'value' | 'numFmt'>, date1904: boolean): string {
+  let value: unknown = cell.value;
+  if (value !== null && typeof value === 'object' && 'formula' in value) value = (value as { result?: unknown }).result;
+  if (value !== null && typeof value === 'object' && 'sharedFormula' in value) value = (value as { result?: unknown }).result;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return numberText(value, cell.numFmt, date1904);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  // Already in the 1900 system (exceljs applied the workbook's date system).
+  if (value instanceof Date) return numberText(serialOf(value), cell.numFmt || 'yyyy-mm-dd', false);
+  if (typeof value === 'object') {
+    if ('richText' in value) return ((value as { richText: Array<{ text: string }> }).richText ?? []).map((run) => run.text).join('');
+    if ('error' in value) return String((value as { error: unknown }).error);
+    // exceljs leaves a shared-string index when it read the sheet without the strings (a
+    // known streaming-reader failure, exceljs issue 683): never a silent empty cell.
+    if ('sharedString' in value) {
+      throw new InvalidCsvError(
+        'the workbook could not be read: a sheet refers to texts the reader does not have; save it again as .xlsx or as CSV',
+        'xlsx shared string unresolved',
+      );
+    }
+    if ('text' in value) return String((value as { text: unknown }).text);
+    // A formula whose result is a date or rich text.
+    if ('result' in value) return cellText({ value: (value as { result: ExcelJS.CellValue }).result, numFmt: cell.numFmt }, date1904);
+  }
+  return '';
+}
+
+async function* countBytes(
+  source: AsyncIterable<Uint8Array>,
+  counter: { bytes: number; closed: boolean; sourceEnded: boolean },
+): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    if (counter.closed) return;
+    counter.bytes += chunk.byteLength;
+    yield chunk;
+  }
+  counter.sourceEnded = true;
+}
+
+/** Closes the file stream of a worksheet exceljs spooled to a temporary file (unread or read in part). */
+function closeStreamOf(worksheet: unknown): void {
+  const stream = (worksheet as { iterator?: { destroy?: () => void } } | undefined)?.iterator;
+  if (stream && typeof stream.destroy === 'function') stream.destroy();
+}
+
+interface WorkbookModel {
+  sheets?: Array<{ name?: string }>;
+}
+
+function sheetNamesOf(reader: ExcelJS.stream.xlsx.WorkbookReader): string[] {
+  const model = (reader as unknown as { model?: WorkbookModel }).model;
+  return (model?.sheets ?? []).map((sheet) => sheet.name ?? '').filter((name) => name !== '');
+}
+
+function isDate1904(reader: ExcelJS.stream.xlsx.WorkbookReader): boolean {
+  const properties = (reader as unknown as { properties?: { model?: { date1904?: boolean } } }).properties;
+  return properties?.model?.date1904 === true;
+}
+
+const quoted = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
+
+/** exceljs's errors on a file that is not a workbook (a zip of something else, a cut file). */
+function notAWorkbook(error: unknown): InvalidCsvError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new InvalidCsvError(
+    'the file is a zip archive but not a readable Excel workbook (.xlsx); save it as .xlsx or CSV and upload that',
+    `not a readable xlsx workbook (${reason.slice(0, 120)})`,
+  );
+}
+
+/** Opens the records of an .xlsx byte stream; see RecordSource and the module comment. */
+export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options: XlsxRecordOptions = {}): Promise<RecordSource> {
+  const counter = { bytes: 0, closed: false, sourceEnded: false };
+  const input = Readable.from(countBytes(source, counter), { objectMode: false });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    // The styles carry the number formats that decide a cell's displayed text.
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  const summary: XlsxSummary = { sheet: undefined, rows: 0, unheaded: new Map() };
+  const wanted = options.sheet?.trim().toLowerCase();
+  let settle = () => {};
+  const fed = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+
+  const worksheets = reader[Symbol.asyncIterator]() as AsyncIterator<ExcelJS.stream.xlsx.WorksheetReader>;
+
+  /**
+   * Lets exceljs finish once the rows wanted are read (or reading stopped). A worksheet it
+   * spooled to a temporary file is deleted only when its iteration moves past it, and a warm
+   * Lambda keeps /tmp between invocations, so a paused or finished import must not leave one
+   * behind: when the zip has been read to its end (the spooled case), the remaining sheets are
+   * stepped over, each one's file stream closed unread. A sheet streamed straight from the zip
+   * has no temporary file; then the source is simply stopped, not read to its end. (A read that
+   * fails inside exceljs, a corrupt zip or a storage error, leaves the spooled sheet to tmp's
+   * removal at process exit: exceljs keeps the file's name to itself.)
+   */
+  async function finishReading(current: ExcelJS.stream.xlsx.WorksheetReader | undefined): Promise<void> {
+    closeStreamOf(current);
+    if (!counter.sourceEnded) {
+      input.destroy();
+      return;
+    }
+    try {
+      for (;;) {
+        const next = await worksheets.next();
+        if (next.done) return;
+        closeStreamOf(next.value);
+      }
+    } catch {
+      // The workbook's rest is of no use; its errors change nothing read.
+    }
+  }
+
+  async function* records(): AsyncIterable<FileRecord> {
+    let found = false;
+    let emittedAny = false;
+    let current: ExcelJS.stream.xlsx.WorksheetReader | undefined;
+    try {
+      for (;;) {
+        const next = await worksheets.next();
+        if (next.done) break;
+        const worksheet = next.value;
+        current = worksheet;
+        if (counter.closed) return;
+        emittedAny = true;
+        const names = sheetNamesOf(reader);
+        const name = (worksheet as unknown as { name?: string }).name;
+        // The first sheet is the first of the workbook's list (the tab order), not of the zip.
+        const isWanted =
+          wanted === undefined ? name === undefined || names.length === 0 || name === names[0] : name?.toLowerCase() === wanted;
+        if (!isWanted) {
+          closeStreamOf(worksheet);
+          continue;
+        }
+        found = true;
+        summary.sheet = name;
+        const date1904 = isDate1904(reader);
+        let width = 0;
+        let blankHeaderColumns: number[] = [];
+        for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
+          if (counter.closed) return;
+          const cells: string[] = [];
+          row.eachCell({ includeEmpty: false }, (cell, column) => {
+            // As an export would write them: the CSV reading of cells undoes the formula guard.
+            cells[column - 1] = neutraliseFormula(cellText(cell, date1904).replace(/\r\n?/g, '\n'));
+          });
+          // A sheet leaves out empty cells: the gaps, and the rest up to the header's width, are ''.
+          for (let i = 0; i < Math.max(cells.length, width); i++) cells[i] ??= '';
+          if (width === 0) {
+            width = cells.length;
+            blankHeaderColumns = cells.flatMap((cell, index) => (cell.trim() === '' ? [index] : []));
+          } else if (cells.some((cell) => cell.trim() !== '')) {
+            summary.rows += 1;
+            for (const index of blankHeaderColumns) {
+              if ((cells[index] ?? '').trim() === '') continue;
+              const column = columnLetters(index);
+              summary.unheaded.set(column, (summary.unheaded.get(column) ?? 0) + 1);
+            }
+          }
+          yield { row: row.number, cells, endOffset: counter.bytes };
+        }
+        // The sheet is read: the rest of the workbook is not needed.
+        break;
+      }
+    } catch (error) {
+      if (error instanceof InvalidCsvError) throw error;
+      throw notAWorkbook(error);
+    } finally {
+      await finishReading(current);
+      settle();
+    }
+    if (found || counter.closed) return;
+    if (!emittedAny) throw new InvalidCsvError('the workbook has no worksheet to read; save the contacts sheet as .xlsx or CSV');
+    const names = sheetNamesOf(reader);
+    throw new InvalidCsvError(
+      `the workbook has no sheet named '${options.sheet}'; its sheets are ${quoted(names)}`,
+      `the workbook has no sheet of the asked name; it has ${names.length} sheets`,
+    );
+  }
+
+  return {
+    format: 'xlsx',
+    headerRow: 1,
+    // A workbook is zipped XML, always Unicode: no code page to detect or to report.
+    encoding: 'utf-8',
+    encodingDecision: { how: 'utf-8' },
+    delimiter: ',',
+    bytesFetched: () => counter.bytes,
+    records: records(),
+    close: () => {
+      // The records' own end (finishReading) cleans up; this only stops a read still going.
+      counter.closed = true;
+      if (!counter.sourceEnded) input.destroy();
+      settle();
+    },
+    fed,
+    formatNotes: () => notesOf(summary),
+  };
+}
+
+/**
+ * The data rows of a workbook's sheet (non-blank rows under the header), for the synchronous
+ * route's row limit: the sheet is read (not written anywhere) until more than `stopAbove` are counted.
+ */
+export async function countXlsxRows(source: AsyncIterable<Uint8Array>, options: XlsxRecordOptions, stopAbove: number): Promise<number> {
+  const records = await openXlsxRecords(source, options);
+  let rows = 0;
+  let header = true;
+  try {
+    for await (const record of records.records) {
+      if (!('cells' in record)) continue;
+      if (header) {
+        header = false;
+        continue;
+      }
+      if (record.cells.some((cell) => cell.trim() !== '')) rows += 1;
+      if (rows > stopAbove) break;
+    }
+  } finally {
+    records.close();
+  }
+  return rows;
+}

@@ -1,0 +1,308 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import ExcelJS from 'exceljs';
+import { describe, expect, it, vi } from 'vitest';
+import { InvalidCsvError } from '../../lib/errors.js';
+import { formatOf } from '../../lib/import/file-format.js';
+import { type ImportCheckpoint, importContacts, runImport } from '../../lib/import/pipeline.js';
+import { parseMappingField } from '../../lib/csv/header.js';
+import { previewCsv } from '../../lib/import/preview.js';
+import { cellText, columnLetters } from '../../lib/import/xlsx-records.js';
+import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
+
+function fixture(name: string): Buffer {
+  return readFileSync(new URL(`../fixtures/xlsx/${name}`, import.meta.url));
+}
+
+/** A workbook written by exceljs (a real spreadsheet library), one sheet per entry. */
+async function workbook(sheets: Array<{ name: string; build: (sheet: ExcelJS.Worksheet) => void }>, date1904 = false): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  if (date1904) book.properties.date1904 = true;
+  for (const { name, build } of sheets) build(book.addWorksheet(name));
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+async function importXlsx(bytes: Buffer, options: { sheet?: string; mapping?: string } = {}) {
+  const writer = new MemoryWriter();
+  const rejected: Array<[number, string]> = [];
+  const report = await importContacts(chunksOf(bytes, 997), {
+    owner: 'o',
+    writer,
+    ...(options.sheet ? { sheet: options.sheet } : {}),
+    ...(options.mapping ? { mapping: parseMappingField(options.mapping) } : {}),
+    onRejectedRow: (row, reason) => rejected.push([row, reason]),
+  });
+  const byName = new Map(writer.writes.map((write) => [write.contact.name, write.contact]));
+  return { report, byName, rejected, writer };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<InvalidCsvError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(InvalidCsvError);
+  return error as InvalidCsvError;
+}
+
+describe('workbook detection', () => {
+  it('is by content: a zip is a workbook whatever its name; .xls and .ods are refused with what to save them as', async () => {
+    expect(formatOf(fixture('leading-zeros_dates.xlsx'))).toBe('xlsx');
+    expect(formatOf(await workbook([{ name: 'A', build: (s) => s.addRow(['name']) }]))).toBe('xlsx');
+    expect(formatOf(Buffer.from('name,workphone\nA,1\n'))).toBe('csv');
+    expect(() => formatOf(fixture('leading-zeros_dates.xls'))).toThrow(InvalidCsvError);
+    const xls = await failureOf(importXlsx(fixture('leading-zeros_dates.xls')));
+    expect(xls.body.error).toBe(
+      'this looks like an Excel 97-2003 workbook (.xls), which is not read; save it as .xlsx (Excel Workbook) or CSV and upload that',
+    );
+    const ods = await failureOf(importXlsx(fixture('leading-zeros_dates.ods')));
+    expect(ods.body.error).toBe(
+      'this is an OpenDocument spreadsheet (.ods), which is not read; save it as .xlsx (Excel Workbook) or CSV and upload that',
+    );
+    expect(ods.status).toBe(400);
+  });
+
+  it('answers a zip that is no workbook with a 400, not a crash', async () => {
+    // A zip whose one entry is a text file: a local header, the data, the central directory.
+    const book = await workbook([{ name: 'A', build: (s) => s.addRow(['name']) }]);
+    const cut = book.subarray(0, 200);
+    const error = await failureOf(importXlsx(cut));
+    expect(String(error.body.error)).toMatch(/not a readable Excel workbook|no worksheet/);
+  });
+});
+
+describe('importing LibreOffice workbooks', () => {
+  it('keeps leading zeros of text cells and shows dates as the workbook does', async () => {
+    const { report, byName } = await importXlsx(fixture('leading-zeros_dates.xlsx'));
+    expect(report).toMatchObject({ total_rows: 2, imported_rows: 2, skipped_rows: 0, failed_rows: 0 });
+    expect(report.error_messages[0]).toBe("the file was read as an Excel workbook (sheet 'leading-zeros_dates', 2 rows)");
+    expect(byName.get('Anna Zeller')).toMatchObject({
+      workphone: '0301234567',
+      cellphone: '00491701234567',
+      workpostalcode: '01067',
+      notes: 'first contact',
+    });
+    expect(byName.get('Bruno Ott')).toMatchObject({ workphone: '089 123 45', cellphone: '+49 160 1234567', workpostalcode: '80331' });
+  });
+
+  it('recognises the German Outlook preset in a sheet header, as in the CSV export it was converted from', async () => {
+    const { report, byName } = await importXlsx(fixture('outlook-2007_de.xlsx'));
+    expect(report).toMatchObject({ total_rows: 1, imported_rows: 1 });
+    expect(report.error_messages).toContain('header recognised: Outlook (German) export');
+    const fromCsv = await importContacts(chunksOf(readFileSync(new URL('../fixtures/outlook-2007_de.csv', import.meta.url))), {
+      owner: 'o',
+      writer: new MemoryWriter(),
+    });
+    expect(report.error_messages.slice(1)).toEqual(fromCsv.error_messages);
+    expect(byName.get('Robin Example')).toMatchObject({ company: 'Coding Robin', workcity: 'Berlin', workpostalcode: '13355' });
+  });
+
+  it('previews a workbook: format xlsx, the columns and their first cells', async () => {
+    const preview = await previewCsv(fixture('leading-zeros_dates.xlsx'));
+    expect(preview.format).toBe('xlsx');
+    expect(preview.columns.find((column) => column.header === 'workphone')?.samples).toEqual(['0301234567', '089 123 45']);
+    expect(preview.columns.find((column) => column.header === 'Geburtstag')).toMatchObject({
+      field: null,
+      samples: ['12/31/80', '02/01/75'],
+    });
+  });
+});
+
+describe('cell text', () => {
+  it('is never silently empty for a cell the reader could not resolve', () => {
+    expect(cellText({ value: { error: '#N/A' }, numFmt: '' } as never, false)).toBe('#N/A');
+    expect(cellText({ value: { richText: [{ text: 'a' }, { text: 'b' }] }, numFmt: '' } as never, false)).toBe('ab');
+    expect(() => cellText({ value: { sharedString: 3 }, numFmt: '' } as never, false)).toThrow(InvalidCsvError);
+  });
+});
+
+describe('column letters', () => {
+  it('are the spreadsheet ones', () => {
+    expect([0, 25, 26, 27, 51, 52, 701, 702, 16383].map(columnLetters)).toEqual(['A', 'Z', 'AA', 'AB', 'AZ', 'BA', 'ZZ', 'AAA', 'XFD']);
+  });
+});
+
+describe('previewing a workbook sent in part', () => {
+  it('asks for the whole workbook when a preview is sent only its first bytes', async () => {
+    const bytes = fixture('leading-zeros_dates.xlsx');
+    const error = await failureOf(previewCsv(bytes.subarray(0, 4000), { partial: true }));
+    expect(error.body.error).toBe(
+      'a workbook cannot be previewed from its first bytes (its texts are stored at its end); send the whole file without partial=true',
+    );
+  });
+});
+
+describe('importing library-written workbooks', () => {
+  it('shows numbers through their format: phone numbers and postcodes stored as numbers, dates, General integers whole', async () => {
+    const bytes = await workbook([
+      {
+        name: 'Contacts',
+        build: (sheet) => {
+          sheet.addRow(['name', 'workphone', 'cellphone', 'workpostalcode', 'notes', 'homephone']);
+          const row = sheet.addRow(['Carla Neri', 301234567, 491601234567, 1067, new Date(Date.UTC(1980, 11, 31)), 0.5]);
+          row.getCell(2).numFmt = '0000000000';
+          row.getCell(4).numFmt = '00000';
+          row.getCell(5).numFmt = 'dd.mm.yyyy';
+          row.getCell(6).numFmt = '0.00';
+          sheet.addRow(['Dario Rossi', { formula: 'B2+1', result: 301234568 }, '+39 06 1234', true]).getCell(2).numFmt = '0000000000';
+        },
+      },
+    ]);
+    const { report, byName } = await importXlsx(bytes);
+    expect(report).toMatchObject({ total_rows: 2, imported_rows: 2 });
+    expect(byName.get('Carla Neri')).toMatchObject({
+      workphone: '0301234567',
+      cellphone: '491601234567',
+      workpostalcode: '01067',
+      notes: '31.12.1980',
+      homephone: '0.50',
+    });
+    expect(byName.get('Dario Rossi')).toMatchObject({ workphone: '0301234568', cellphone: '+39 06 1234', workpostalcode: 'TRUE' });
+  });
+
+  it('reads dates of a 1904 workbook as it shows them', async () => {
+    const bytes = await workbook(
+      [
+        {
+          name: 'Mac',
+          build: (sheet) => {
+            sheet.addRow(['name', 'notes']);
+            sheet.addRow(['Eva', new Date(Date.UTC(2001, 2, 4))]).getCell(2).numFmt = 'yyyy-mm-dd';
+          },
+        },
+      ],
+      true,
+    );
+    const { byName } = await importXlsx(bytes);
+    expect(byName.get('Eva')?.notes).toBe('2001-03-04');
+  });
+
+  it('ignores blank and merged-over header cells, and the columns under them when they are empty', async () => {
+    const bytes = await workbook([
+      {
+        name: 'Merged',
+        build: (sheet) => {
+          sheet.addRow(['name', 'Telefon', '', '', 'company']);
+          sheet.mergeCells('B1:C1');
+          sheet.addRow(['Franz Huber', '+43 1 234', '', '', 'Huber KG']);
+          sheet.addRow(['Gerda Berg', '+43 1 567', undefined, undefined, 'Berg AG']);
+          sheet.addRow([]);
+          sheet.addRow(['Hans Moser']);
+        },
+      },
+    ]);
+    const { report, byName, rejected } = await importXlsx(bytes, { mapping: '{"Telefon":"workphone"}' });
+    expect(rejected).toEqual([]);
+    expect(report).toMatchObject({ total_rows: 3, imported_rows: 3 });
+    expect(byName.get('Franz Huber')).toMatchObject({ workphone: '+43 1 234', company: 'Huber KG' });
+    expect(byName.get('Gerda Berg')).toMatchObject({ company: 'Berg AG' });
+    // Rows are the sheet's own: the blank row 4 is not counted, Hans is row 5.
+    expect(report.error_messages[0]).toBe("the file was read as an Excel workbook (sheet 'Merged', 3 rows)");
+    expect(report.error_messages).not.toContainEqual(expect.stringContaining('without a header'));
+  });
+
+  it('counts the values under a merged-over header cell in the report, never dropping them unsaid', async () => {
+    const bytes = await workbook([
+      {
+        name: 'Phones',
+        build: (sheet) => {
+          sheet.addRow(['name', 'Telefon', '', 'company']);
+          sheet.mergeCells('B1:C1');
+          sheet.addRow(['Jana Novak', '+420 1', '+420 2', 'N s.r.o.']);
+          sheet.addRow(['Karel Dvorak', '+420 3', '', '']);
+        },
+      },
+    ]);
+    const { report } = await importXlsx(bytes, { mapping: '{"Telefon":"workphone"}' });
+    expect(report).toMatchObject({ total_rows: 2, imported_rows: 2 });
+    expect(report.error_messages.slice(0, 2)).toEqual([
+      "the file was read as an Excel workbook (sheet 'Phones', 2 rows)",
+      'values in columns without a header (a merged or empty header cell) were not imported: C (1)',
+    ]);
+  });
+
+  it('rejects a row with a value under no header, naming the sheet row', async () => {
+    const bytes = await workbook([
+      {
+        name: 'S',
+        build: (sheet) => {
+          sheet.addRow(['name', 'workphone']);
+          sheet.addRow(['Ida', '1', 'stray']);
+        },
+      },
+    ]);
+    const { report, rejected } = await importXlsx(bytes);
+    expect(report).toMatchObject({ total_rows: 1, skipped_rows: 1 });
+    expect(rejected).toEqual([[2, 'has 3 fields but the header has 2']]);
+  });
+
+  it('reads the first sheet of the tab order, or the sheet named by sheet= (any case); an unknown name is a 400 listing the sheets', async () => {
+    const bytes = await workbook([
+      { name: 'Kunden', build: (s) => s.addRows([['name'], ['Kunde Eins']]) },
+      {
+        name: 'Lieferanten',
+        build: (s) =>
+          s.addRows([
+            ['name', 'company'],
+            ['Lieferant Zwei', 'L GmbH'],
+          ]),
+      },
+    ]);
+    expect([...(await importXlsx(bytes)).byName.keys()]).toEqual(['Kunde Eins']);
+    const second = await importXlsx(bytes, { sheet: 'lieferanten' });
+    expect([...second.byName.keys()]).toEqual(['Lieferant Zwei']);
+    expect(second.report.error_messages[0]).toBe("the file was read as an Excel workbook (sheet 'Lieferanten', 1 row)");
+    const error = await failureOf(importXlsx(bytes, { sheet: 'Partner' }));
+    expect(error.body.error).toBe("the workbook has no sheet named 'Partner'; its sheets are 'Kunden', 'Lieferanten'");
+  });
+
+  it('refuses a sheet without a name column as a CSV file without one', async () => {
+    const bytes = await workbook([{ name: 'S', build: (s) => s.addRows([['Telefon'], ['1']]) }]);
+    const error = await failureOf(importXlsx(bytes));
+    expect(String(error.body.error)).toMatch(/name/);
+  });
+
+  it('resumes a paused import by reading the workbook again and skipping the rows done', async () => {
+    const bytes = await workbook([
+      {
+        name: 'S',
+        build: (sheet) => {
+          sheet.addRow(['name', 'workphone']);
+          for (let i = 1; i <= 30; i++) sheet.addRow([`Person ${i}`, `0${i}`]);
+        },
+      },
+    ]);
+    const writer = new MemoryWriter();
+    const first = await runImport(chunksOf(bytes, 512), { owner: 'o', writer, shouldPause: (rows) => rows >= 12 });
+    expect(first.status).toBe('paused');
+    const checkpoint = (first as { checkpoint: ImportCheckpoint }).checkpoint;
+    expect(checkpoint).toMatchObject({ nextRow: 14, format: 'xlsx' });
+    // The source of a resumed workbook starts at byte 0 (resumeByteOffsetOf), never at byteOffset.
+    const rest = await runImport(chunksOf(bytes, 512), { owner: 'o', writer, resumeFrom: JSON.parse(JSON.stringify(checkpoint)) });
+    expect(rest.status).toBe('completed');
+    if (rest.status !== 'completed') return;
+    expect(rest.report).toMatchObject({ total_rows: 30, imported_rows: 30 });
+    expect(rest.report.error_messages[0]).toBe("the file was read as an Excel workbook (sheet 'S', 30 rows)");
+    expect(writer.writes.map((write) => write.contact.name)).toEqual(Array.from({ length: 30 }, (_, i) => `Person ${i + 1}`));
+    expect(writer.writes[9]?.contact.workphone).toBe('010');
+  });
+
+  it('leaves no temporary file behind, whether the import pauses, completes or fails', async () => {
+    // exceljs spools a sheet that comes before the shared strings (as LibreOffice writes it) to
+    // a temporary file named tmp-<pid>-..., removed by an unlink it does not wait for; a warm
+    // Lambda keeps /tmp between invocations.
+    const spooled = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`tmp-${process.pid}-`));
+    const gone = () => vi.waitFor(() => expect(spooled()).toEqual([]), { timeout: 5000, interval: 20 });
+    await gone();
+    const bytes = fixture('leading-zeros_dates.xlsx');
+    const paused = await runImport(chunksOf(bytes, 256), { owner: 'o', writer: new MemoryWriter(), shouldPause: () => true });
+    expect(paused.status).toBe('paused');
+    await gone();
+    await importXlsx(bytes);
+    await gone();
+    await previewCsv(bytes);
+    await gone();
+    await failureOf(importXlsx(bytes, { sheet: 'nope' }));
+    await gone();
+  });
+});
