@@ -257,9 +257,9 @@ function Jobs(props: { jobs: JobView[]; onOpen: (job: JobView) => void; onRefres
         Refresh
       </button>
       {props.jobs.length === 0 ? (
-        <p>No import jobs yet. Files above the synchronous limit are imported as jobs and listed here.</p>
+        <p>No imports yet. Every import is listed here with its report, small files and jobs alike.</p>
       ) : (
-        <ScrollRegion label="Import jobs">
+        <ScrollRegion label="Imports">
           <table id="jobs">
             <thead>
               <tr>
@@ -568,7 +568,7 @@ function App() {
       </div>
 
       <section aria-labelledby="file-title">
-        <h2 id="file-title">1. Choose a file (CSV or vCard)</h2>
+        <h2 id="file-title">1. Choose a file (CSV, vCard or Excel workbook)</h2>
         <label
           class={dragging ? 'drop dragging' : 'drop'}
           for="file"
@@ -587,7 +587,7 @@ function App() {
           <input
             id="file"
             type="file"
-            accept=".csv,.vcf,text/csv,text/vcard,text/x-vcard,text/plain"
+            accept=".csv,.vcf,.xlsx,text/csv,text/vcard,text/x-vcard,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             onChange={(e) => choose(e.currentTarget.files?.[0])}
           />
         </label>
