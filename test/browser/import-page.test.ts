@@ -99,7 +99,7 @@ describe('the import page in a real browser', () => {
     expect(console.unexpected()).toEqual([]);
   });
 
-  it('imports a file over the sync limit through the presigned upload, showing upload and job progress', async () => {
+  it('imports a file over the sync limit through the presigned upload, with a changed column, showing upload and job progress', async () => {
     const rows = 2_000;
     const filler = 'x'.repeat(400);
     const csv = `name,workphone,notes\n${Array.from({ length: rows }, (_, i) => `Person ${i},+1 555 ${String(i).padStart(4, '0')},${filler}`).join('\n')}\n`;
@@ -109,6 +109,8 @@ describe('the import page in a real browser', () => {
 
     await page.setInputFiles('#file', file);
     await page.locator('#columns').waitFor();
+    // The job takes the column change as the sync route would.
+    await mapColumn(page, 'workphone', 'cellphone');
     await screenshot(page, 'large', '1-preview');
     await page.click('#import');
 
@@ -136,7 +138,9 @@ describe('the import page in a real browser', () => {
       imports: Array<{ status: string; report?: { total_rows: number } }>;
     };
     expect(jobs.imports).toMatchObject([{ status: 'completed', report: { total_rows: rows } }]);
-    expect((await ownContacts(api, 'page.large')).length).toBe(rows);
+    const stored = await ownContacts(api, 'page.large');
+    expect(stored.length).toBe(rows);
+    expect(stored.every((contact) => contact.workphone === '' && /^\+1 555 \d{4}$/.test(contact.cellphone ?? ''))).toBe(true);
     // The history, after a reload (the tab keeps the sign-in): the job, and its report on request.
     await page.reload();
     await page.locator('#jobs').getByText('completed').waitFor();

@@ -99,11 +99,12 @@ export class Api {
     throw new ApiError(response.status, messageOf(response.status, body), body);
   }
 
-  createJob(size: number): Promise<CreatedJob> {
+  /** An import job for a file of `size` bytes, with the import options (mapping, delimiter, ...) of the form. */
+  createJob(size: number, options: Record<string, string> = {}): Promise<CreatedJob> {
     return this.json('/phonebook/imports', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ size }),
+      body: JSON.stringify({ size, ...options }),
     });
   }
 

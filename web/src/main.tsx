@@ -458,7 +458,8 @@ function App() {
   };
 
   const runJob = async (chosen: File) => {
-    const created = await api.createJob(chosen.size);
+    // The job takes the same import options as the form: the column and delimiter changes apply.
+    const created = await api.createJob(chosen.size, formFields());
     setUpload(0);
     await uploadFile(created, chosen, (loaded, total) => setUpload(total > 0 ? Math.floor((loaded / total) * 100) : 0));
     const startedAt = Date.now();
@@ -502,12 +503,6 @@ function App() {
         if (outcome.kind === 'report') {
           await showReport(outcome.report, await rejectedOfSync(file, outcome.report));
           return;
-        }
-        // A job reads the columns as detected: importing it anyway would silently drop the user's changes.
-        if (Object.keys(mapping).length > 0 || delimiter) {
-          throw new Error(
-            `${outcome.message}. An import job reads the columns as detected and cannot apply your column or delimiter changes: reset them to import this file as a job`,
-          );
         }
       }
       await runJob(file);
@@ -648,10 +643,11 @@ function App() {
           )}
           {file.size > SYNC_MAX_BYTES && (
             <p class="notice">
-              This file is large: it is imported as a job with the columns detected from its header (changes here are not applied).
+              This file is large: it is imported as a job (uploaded, then read in the background, with its progress shown), with the column
+              changes made here.
             </p>
           )}
-          <PreviewTable preview={preview} disabled={busy || step === 'importing' || file.size > SYNC_MAX_BYTES} onMap={remap} />
+          <PreviewTable preview={preview} disabled={busy || step === 'importing'} onMap={remap} />
           {(Object.keys(mapping).length > 0 || delimiter) && (
             <button type="button" class="secondary" disabled={busy} onClick={resetColumns}>
               Reset column changes
