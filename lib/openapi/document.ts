@@ -1,14 +1,17 @@
 import { adminPaths } from './paths/admin.js';
 import { contactPaths } from './paths/contacts.js';
 import { importPaths } from './paths/imports.js';
+import { pagePaths } from './paths/page.js';
 import { referencePaths } from './paths/reference.js';
+import { undoPaths } from './paths/undo.js';
+import { userPaths } from './paths/users.js';
 import { responses, type Schema, schemas, securitySchemes } from './schemas.js';
 
 const DESCRIPTION = `Bulk import of phonebook contacts, following the NethVoice CTI middleware's phonebook import.
 
 **Who may call.** Every \`/admin/*\` route takes the super-admin token, and only from an IP of the allow-list
 (\`superAdmin\`); every other route a user JWT (\`userJwt\`), with the capability \`phonebook.ad_phonebook\`
-where the operation lists it. \`/openapi.json\` and \`/docs\` are public.
+where the operation lists it. The web page \`/\`, \`/openapi.json\` and \`/docs\` are public.
 
 **Errors.** JSON \`{"message": ..., "error": ...}\` (\`error\`, on 400s, says what to change); refused credentials
 \`{"code", "message"}\`. A 4xx is the request's fault; a 5xx ours, and its body reveals nothing. A path or method
@@ -29,12 +32,13 @@ export const openApiDocument: Schema = {
   // Relative: the API's own origin and stage, wherever the document is served from.
   servers: [{ url: '.', description: 'this API: the origin and stage the document is served from' }],
   tags: [
-    { name: 'import', description: 'synchronous CSV imports (the reference API’s route)' },
-    { name: 'import jobs', description: 'large files: presigned upload, progress, report, rejected rows' },
+    { name: 'import', description: 'synchronous CSV or vCard imports (the reference API’s route), and the preview' },
+    { name: 'import jobs', description: 'large files: presigned upload, progress, report, rejected rows; undo' },
     { name: 'contacts', description: 'listing, bulk JSON, export' },
     { name: 'admin', description: 'the super admin’s routes' },
+    { name: 'page', description: 'the web page' },
     { name: 'reference', description: 'this document' },
   ],
-  paths: { ...importPaths, ...contactPaths, ...adminPaths, ...referencePaths },
+  paths: { ...pagePaths, ...importPaths, ...undoPaths, ...contactPaths, ...userPaths, ...adminPaths, ...referencePaths },
   components: { schemas, responses, securitySchemes },
 };

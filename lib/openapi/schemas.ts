@@ -1,4 +1,6 @@
 import { CONTACT_FIELDS } from '../contacts/fields.js';
+import { SOURCE_ENCODINGS } from '../csv/decode.js';
+import { EMPTY_CELLS, IMPORT_MODES } from '../import/import-options.js';
 
 /**
  * The reusable parts of the OpenAPI document (lib/openapi/document.ts): the JSON Schemas of
@@ -25,22 +27,116 @@ const timestamp: Schema = { type: 'string', format: 'date-time' };
 
 const contactFieldsSchema = Object.fromEntries(CONTACT_FIELDS.map((field) => [field, text]));
 
-const IMPORT_REPORT = closed({
+const REPORT_FIELDS: Record<string, Schema> = {
   message: { type: 'string', examples: ['phonebook import completed'] },
   total_rows: { ...count, description: 'imported_rows + failed_rows + skipped_rows' },
   imported_rows: count,
   failed_rows: { ...count, description: 'rows storage refused after retries (our fault, never the file’s)' },
-  skipped_rows: { ...count, description: 'invalid rows, each named in error_messages' },
+  skipped_rows: { ...count, description: 'invalid rows, each named in error_messages, and rows the mode left alone' },
   created_rows: count,
   updated_rows: count,
   unchanged_rows: count,
+  existing_rows: {
+    ...count,
+    description: 'of skipped_rows, contacts already stored that `mode=create_only` left alone; present when not zero',
+  },
+  unmatched_rows: {
+    ...count,
+    description: 'of skipped_rows, rows matching no stored contact under `mode=update_only`; present when not zero',
+  },
   dry_run: { type: 'boolean' },
   error_messages: {
     type: 'array',
     items: text,
     description: 'at most IMPORT_MAX_ERROR_MESSAGES messages (`Row N: ...`), then one line saying how many more there were',
   },
-});
+};
+const OPTIONAL_REPORT_FIELDS = ['existing_rows', 'unmatched_rows'];
+const REQUIRED_REPORT_FIELDS = Object.keys(REPORT_FIELDS).filter((field) => !OPTIONAL_REPORT_FIELDS.includes(field));
+
+const IMPORT_REPORT = closed(REPORT_FIELDS, REQUIRED_REPORT_FIELDS);
+
+/** The synchronous routes' report: the same, with the id that `POST /phonebook/imports/{id}/undo` takes. */
+const SYNC_IMPORT_REPORT = closed(
+  {
+    ...REPORT_FIELDS,
+    import_id: {
+      ...text,
+      description: 'this import’s id, for its undo and `GET /phonebook/imports/{id}`; absent on a dry run (nothing to undo)',
+    },
+  },
+  REQUIRED_REPORT_FIELDS,
+);
+
+/** The import options as a job, a source or a user shows them (lib/import/import-options.ts importOptionsView): defaults spelt out. */
+const IMPORT_OPTIONS_VIEW = closed(
+  {
+    delimiter: { type: 'string', enum: [',', ';', '\t'], description: 'absent: detected from the header row' },
+    mapping: {
+      type: 'object',
+      additionalProperties: { type: ['string', 'null'] },
+      description: 'normalised source header → column, or null: the column is dropped',
+    },
+    dry_run: { type: 'boolean' },
+    empty_cells: { type: 'string', enum: [...EMPTY_CELLS] },
+    mode: { type: 'string', enum: [...IMPORT_MODES] },
+    encoding: { type: 'string', enum: [...SOURCE_ENCODINGS], description: 'absent: detected' },
+  },
+  ['dry_run', 'empty_cells', 'mode'],
+);
+
+/**
+ * The import options a request sets (a job's JSON body, a source's or a user's `import_options`):
+ * JSON values or the strings a form would send; absent, null or empty means the default.
+ */
+export const IMPORT_OPTION_FIELDS: Record<string, Schema> = {
+  delimiter: { type: ['string', 'null'], description: '`,` `;` or tab (also `comma`, `semicolon`, `tab`, `\\t`); detected when absent' },
+  mapping: {
+    type: ['object', 'string', 'null'],
+    additionalProperties: { type: ['string', 'null'] },
+    description:
+      'source header → column (`name`, `workemail`, ..., `firstname`, `middlename`, `lastname`, `id`), or null to drop a column; as an object, or its JSON text',
+  },
+  dry_run: { type: ['boolean', 'string', 'null'], description: '`true` (also `1`, `yes`): decide every row, write nothing' },
+  empty_cells: {
+    type: ['string', 'null'],
+    enum: [...EMPTY_CELLS, null],
+    default: 'unset',
+    description: '`unset`: an empty cell clears the stored value; `keep`: it never erases one',
+  },
+  mode: {
+    type: ['string', 'null'],
+    enum: [...IMPORT_MODES, null],
+    default: 'upsert',
+    description: '`upsert`: create or update; `create_only`: stored contacts are left alone; `update_only`: nothing is created',
+  },
+  encoding: {
+    type: ['string', 'null'],
+    description: `the file’s encoding instead of detecting it: ${SOURCE_ENCODINGS.join(', ')} (any case; aliases such as cp1251, latin2, sjis)`,
+  },
+};
+
+/** An `import_options` object: the options and nothing else (an unknown name is a 400). */
+const IMPORT_OPTIONS_REQUEST: Schema = {
+  type: ['object', 'null'],
+  properties: IMPORT_OPTION_FIELDS,
+  additionalProperties: false,
+  description: 'the import options of every import path; `{}` or null: the defaults',
+};
+
+/** An undo's report (lib/jobs/undo-import.ts undoView), in the job view and in the undo routes' answer. */
+const UNDO_FIELDS: Record<string, Schema> = {
+  status: { type: 'string', enum: ['done', 'running'] },
+  undone: { ...count, description: 'deleted + restored + unchanged' },
+  deleted: { ...count, description: 'contacts the import created, deleted' },
+  restored: { ...count, description: 'contacts it changed or removed, holding their previous value again' },
+  unchanged: { ...count, description: 'contacts that already held their previous value' },
+  conflicts: { ...count, description: 'contacts changed since the import, left as they are' },
+  conflict_ids: { type: 'array', items: text, maxItems: 100, description: 'the first 100 conflicting contacts' },
+  started_at: timestamp,
+  finished_at: { ...timestamp, description: 'once done' },
+};
+const UNDO_REQUIRED = Object.keys(UNDO_FIELDS).filter((field) => field !== 'finished_at');
 
 const JOB_STATUS: Schema = { type: 'string', enum: ['waiting_upload', 'queued', 'running', 'completed', 'failed'] };
 
@@ -48,11 +144,16 @@ const JOB_VIEW = closed(
   {
     import_id: text,
     status: JOB_STATUS,
-    origin: { type: 'string', enum: ['upload', 'drop', 'schedule'] },
+    origin: {
+      type: 'string',
+      enum: ['upload', 'drop', 'schedule', 'sync'],
+      description: 'presigned upload, drop folder, scheduled source, or a synchronous import (recorded once finished, to be undone)',
+    },
     object_key: text,
     etag: { ...text, description: 'the S3 version of the file this job imports' },
     source_id: text,
-    mode: { type: 'string', enum: ['merge', 'replace'] },
+    mode: { type: 'string', enum: ['merge', 'replace'], description: 'the source’s mode (scheduled jobs)' },
+    import_options: ref('ImportOptions'),
     created_at: timestamp,
     updated_at: timestamp,
     upload_expires_at: timestamp,
@@ -73,8 +174,10 @@ const JOB_VIEW = closed(
     retrying: closed({ attempts: count, last_error: text }),
     note: text,
     errors_url: { ...text, description: 'GET it for the rejected rows (present once a completed job rejected rows)' },
+    undo: { ...closed(UNDO_FIELDS, UNDO_REQUIRED), description: 'once an undo was asked for: what it did so far' },
+    undone_at: { ...timestamp, description: 'when the undo finished' },
   },
-  ['import_id', 'status', 'origin', 'object_key', 'created_at', 'updated_at', 'progress', 'invocations'],
+  ['import_id', 'status', 'origin', 'object_key', 'import_options', 'created_at', 'updated_at', 'progress', 'invocations'],
 );
 
 const SOURCE_VIEW = closed(
@@ -84,6 +187,7 @@ const SOURCE_VIEW = closed(
     key: text,
     prefix: text,
     mode: { type: 'string', enum: ['merge', 'replace'] },
+    import_options: ref('ImportOptions'),
     enabled: { type: 'boolean' },
     created_at: timestamp,
     updated_at: timestamp,
@@ -93,8 +197,33 @@ const SOURCE_VIEW = closed(
     last_error: text,
     last_error_at: timestamp,
   },
-  ['id', 'owner', 'mode', 'enabled', 'created_at', 'updated_at'],
+  ['id', 'owner', 'mode', 'import_options', 'enabled', 'created_at', 'updated_at'],
 );
+
+/** lib/import/preview-types.ts ImportPreview. */
+const PREVIEW = closed({
+  format: { type: 'string', enum: ['csv', 'vcard'], description: 'found from the content, never the file name' },
+  encoding: { type: 'string', enum: [...SOURCE_ENCODINGS] },
+  delimiter: { type: 'string', enum: [',', ';', '\t'], description: 'the one asked for, or detected in the header row' },
+  preset: { type: ['string', 'null'], description: 'the export format recognised from the header (`Outlook (German)`, ...)' },
+  columns: {
+    type: 'array',
+    items: closed({
+      header: text,
+      field: { type: ['string', 'null'], description: 'the column it is imported into; null: not imported' },
+      samples: { type: 'array', items: text, description: 'its cells in the first rows' },
+    }),
+  },
+  unknown_columns: { type: 'array', items: text },
+  rows_sampled: count,
+  header_error: { type: ['string', 'null'], description: 'why an import would be refused (no `name` column), or null' },
+  notes: { type: 'array', items: text, description: 'what an import’s report would say about the whole file' },
+  rows: {
+    type: 'array',
+    items: closed({ row: { type: 'integer', minimum: 1 }, cells: { type: 'array', items: text } }),
+    description: 'the rows asked for with `rows`, in file order',
+  },
+});
 
 const CONTACT = closed({ id: text, owner: text, ...contactFieldsSchema });
 
@@ -114,8 +243,11 @@ export const schemas: Record<string, Schema> = {
     jobs_route: { type: 'string', examples: ['POST /phonebook/imports'] },
   }),
   ImportReport: IMPORT_REPORT,
+  SyncImportReport: SYNC_IMPORT_REPORT,
   /** A 400 of an import: the report when every row was rejected, otherwise an error. */
-  ImportRejected: { oneOf: [ref('ImportReport'), ref('Error')] },
+  ImportRejected: { oneOf: [ref('SyncImportReport'), ref('Error')] },
+  ImportOptions: IMPORT_OPTIONS_VIEW,
+  ImportPreview: PREVIEW,
   Contact: CONTACT,
   ContactPage: closed({
     contacts: { type: 'array', items: ref('Contact') },
@@ -161,8 +293,14 @@ export const schemas: Record<string, Schema> = {
     },
     dry_run: { type: 'boolean' },
   }),
-  CreateUploadRequest: closed({ size: { type: 'integer', minimum: 1, description: 'the exact size of the file in bytes' } }),
-  AdminCreateUploadRequest: closed({ username: text, size: { type: 'integer', minimum: 1 } }),
+  CreateUploadRequest: closed(
+    { size: { type: 'integer', minimum: 1, description: 'the exact size of the file in bytes' }, ...IMPORT_OPTION_FIELDS },
+    ['size'],
+  ),
+  AdminCreateUploadRequest: closed({ username: text, size: { type: 'integer', minimum: 1 }, ...IMPORT_OPTION_FIELDS }, [
+    'username',
+    'size',
+  ]),
   CreatedUpload: closed({
     import_id: text,
     upload_url: { ...text, description: 'a presigned PUT for exactly `size` bytes' },
@@ -174,7 +312,29 @@ export const schemas: Record<string, Schema> = {
   }),
   ImportJob: JOB_VIEW,
   ImportJobList: closed({ imports: { type: 'array', items: ref('ImportJob') } }),
-  RegisteredUser: closed({ username: text, created_at: timestamp }),
+  User: closed({
+    username: text,
+    created_at: timestamp,
+    groups: { type: 'array', items: text, description: 'the groups the super admin set (a token’s `groups` claim adds to them)' },
+    import_options: { ...ref('ImportOptions'), description: 'the drop folder’s import options for this user' },
+  }),
+  UserSettingsRequest: {
+    type: 'object',
+    properties: {
+      groups: {
+        type: 'array',
+        items: { type: 'string', minLength: 1, maxLength: 128 },
+        maxItems: 50,
+        description:
+          'replaces the user’s groups (`[]` clears them; absent: kept); no `public`/`private`/`speeddial`, commas or a leading `group:`',
+      },
+      import_options: {
+        ...IMPORT_OPTIONS_REQUEST,
+        description: 'the drop folder’s import options (`{}`: the defaults again; absent: kept)',
+      },
+    },
+    description: 'an empty body (or none) only registers',
+  },
   SourceRequest: {
     type: 'object',
     required: ['owner'],
@@ -183,11 +343,23 @@ export const schemas: Record<string, Schema> = {
       key: { ...text, description: 'one object (give key or prefix)' },
       prefix: { ...text, description: 'the newest object under it' },
       mode: { type: 'string', enum: ['merge', 'replace'], default: 'merge' },
+      import_options: {
+        ...IMPORT_OPTIONS_REQUEST,
+        description: 'the import options of its imports (nested: `mode` above is the source’s)',
+      },
       enabled: { type: 'boolean', default: true },
     },
   },
   Source: SOURCE_VIEW,
   SourceList: closed({ sources: { type: 'array', items: ref('Source') } }),
+  UndoReport: closed(
+    {
+      import_id: text,
+      ...UNDO_FIELDS,
+      status_url: { ...text, description: 'where the import (and its `undo`) is shown' },
+    },
+    ['import_id', ...UNDO_REQUIRED, 'status_url'],
+  ),
   DownloadLink: {
     ...closed({ message: text, url: text, expires_in: count }, ['message', 'url']),
     description: 'The body of a 303: `url` (also in `Location`) is a short-lived presigned GET.',

@@ -11,7 +11,16 @@ describe('checking a response against the OpenAPI document', () => {
       assertDocumentedResponse('GET', `${API}/phonebook/contacts?limit=5`, json(200, { contacts: [], next_cursor: null })),
     ).resolves.toBeUndefined();
     await expect(
-      assertDocumentedResponse('PUT', `${API}/admin/users/ada`, json(201, { username: 'ada', created_at: '2026-01-01T00:00:00.000Z' })),
+      assertDocumentedResponse(
+        'PUT',
+        `${API}/admin/users/ada`,
+        json(201, {
+          username: 'ada',
+          created_at: '2026-01-01T00:00:00.000Z',
+          groups: ['Sales'],
+          import_options: { dry_run: false, empty_cells: 'unset', mode: 'upsert' },
+        }),
+      ),
     ).resolves.toBeUndefined();
   });
 

@@ -4,19 +4,6 @@ import type { Schema } from '../schemas.js';
 const sourceId = pathParameter('id', 'the source’s id: 1 to 64 letters, digits or . _ -');
 
 export const adminPaths: Record<string, Record<string, Schema>> = {
-  '/admin/users/{username}': {
-    put: adminOperation({
-      operationId: 'registerUser',
-      tags: ['admin'],
-      summary: 'Register a user (idempotent)',
-      parameters: [pathParameter('username', '1 to 128 of A-Z a-z 0-9 . _ @ + -')],
-      responses: {
-        '201': jsonResponse('registered now', 'RegisteredUser'),
-        '200': jsonResponse('already registered', 'RegisteredUser'),
-        '400': errorResponse('`invalid username` or `invalid path`'),
-      },
-    }),
-  },
   '/admin/sources': {
     get: adminOperation({
       operationId: 'listSources',

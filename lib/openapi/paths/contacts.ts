@@ -1,20 +1,23 @@
-import {
-  adminOperation,
-  csvResponse,
-  errorResponse,
-  jsonBody,
-  jsonResponse,
-  queryParameter,
-  seeOther,
-  userOperation,
-} from '../operations.js';
+import { adminOperation, errorResponse, jsonBody, jsonResponse, queryParameter, seeOther, userOperation } from '../operations.js';
 import type { Schema } from '../schemas.js';
 
 const exportResponses = (admin: boolean): Record<string, Schema> => ({
-  '200': csvResponse('the contacts as CSV (UTF-8 with BOM, CRLF), `id` first: edit and import it again'),
+  '200': {
+    description:
+      '`format=csv`: CSV (UTF-8 with BOM, CRLF), `id` first: edit and import it again; `format=vcf`: vCard 4.0 (UTF-8, CRLF, folded lines), `phonebook.vcf`',
+    headers: { 'Content-Disposition': { schema: { type: 'string' }, description: 'attachment; filename="phonebook.csv" (or .vcf)' } },
+    content: { 'text/csv': { schema: { type: 'string' } }, 'text/vcard': { schema: { type: 'string' } } },
+  },
   '303': seeOther('over EXPORT_INLINE_MAX_BYTES: a 15-minute download link'),
-  ...(admin ? { '400': errorResponse('`username field is required`'), '404': errorResponse('`target user not found`') } : {}),
+  '400': errorResponse(`\`invalid format\`${admin ? ', `username field is required`' : ''}`),
+  ...(admin ? { '404': errorResponse('`target user not found`') } : {}),
 });
+
+const exportFormat = queryParameter(
+  'format',
+  { type: 'string', enum: ['csv', 'vcf'], default: 'csv' },
+  'the file format (any case): CSV, or vCard 4.0',
+);
 
 export const contactPaths: Record<string, Record<string, Schema>> = {
   '/phonebook/contacts': {
@@ -53,7 +56,8 @@ export const contactPaths: Record<string, Record<string, Schema>> = {
     get: userOperation({
       operationId: 'exportContacts',
       tags: ['contacts'],
-      summary: 'The caller’s own contacts as CSV',
+      summary: 'The caller’s own contacts, then those shared with the caller’s groups, as CSV or vCard',
+      parameters: [exportFormat],
       responses: exportResponses(false),
     }),
   },
@@ -61,8 +65,8 @@ export const contactPaths: Record<string, Record<string, Schema>> = {
     get: adminOperation({
       operationId: 'adminExportContacts',
       tags: ['admin'],
-      summary: 'A registered user’s contacts as CSV',
-      parameters: [queryParameter('username', { type: 'string' }, 'whose contacts', true)],
+      summary: 'A registered user’s own contacts as CSV or vCard',
+      parameters: [queryParameter('username', { type: 'string' }, 'whose contacts', true), exportFormat],
       responses: exportResponses(true),
     }),
   },

@@ -9,7 +9,7 @@ import {
   seeOther,
   userOperation,
 } from '../operations.js';
-import type { Schema } from '../schemas.js';
+import { IMPORT_OPTION_FIELDS, type Schema } from '../schemas.js';
 
 /** The synchronous import form, as lib/import/upload-import.ts reads it. */
 function importForm(admin: boolean): Schema {
@@ -26,6 +26,9 @@ function importForm(admin: boolean): Schema {
             delimiter: { type: 'string', description: '`,` `;` or tab (also `comma`, `semicolon`, `tab`); detected when absent' },
             mapping: { type: 'string', description: 'JSON object: source header → column, or null to drop a column' },
             dry_run: { type: 'string', enum: ['true', 'false', '1', '0', 'yes', 'no'], description: 'validate and count, write nothing' },
+            empty_cells: IMPORT_OPTION_FIELDS.empty_cells,
+            mode: IMPORT_OPTION_FIELDS.mode,
+            encoding: IMPORT_OPTION_FIELDS.encoding,
           },
           required: admin ? ['username'] : [],
         },
@@ -34,10 +37,37 @@ function importForm(admin: boolean): Schema {
   };
 }
 
+/** The preview's form (lib/import/preview.ts previewForm): the file as an import takes it, and what to show. */
+const previewForm: Schema = {
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        properties: {
+          file: { type: 'string', format: 'binary', description: 'the CSV or vCard file, or its first bytes (`partial=true`)' },
+          csv_content: { type: 'string', description: 'the file as text, instead of a file' },
+          delimiter: { type: 'string', description: 'as for an import; detected when absent' },
+          mapping: { type: 'string', description: 'as for an import: JSON object, source header → column or null' },
+          partial: {
+            type: 'string',
+            enum: ['true', 'false', '1', '0', 'yes', 'no'],
+            description: '`file` is only the start of a larger file: its last, possibly cut, line is left out',
+          },
+          rows: { type: 'string', description: 'comma list of up to 100 row numbers (as a report names them) whose cells to return' },
+        },
+      },
+    },
+  },
+};
+
 const syncImportResponses = (jobsRoute: string, admin: boolean): Record<string, Schema> => ({
-  '200': jsonResponse('the report (some rows may have been rejected: see error_messages)', 'ImportReport'),
+  '200': jsonResponse(
+    'the report (some rows may have been rejected: see error_messages), with the `import_id` its undo takes',
+    'SyncImportReport',
+  ),
   '400': jsonResponse(
-    'every row rejected (the report itself); or not multipart, malformed multipart, no `file`/`csv_content`, an empty, binary or name-less CSV, a bad `delimiter`/`mapping`/`dry_run`' +
+    'every row rejected (the report itself); or not multipart, malformed multipart, no `file`/`csv_content`, an empty, binary or name-less CSV, a bad `delimiter`/`mapping`/`dry_run`/`empty_cells`/`mode`/`encoding`' +
       (admin ? ', no `username`' : ''),
     'ImportRejected',
   ),
@@ -62,6 +92,20 @@ export const importPaths: Record<string, Record<string, Schema>> = {
       description: 'Also at `/phonebook/import/`. For files over about 4.4 MB or SYNC_IMPORT_MAX_ROWS rows, use `POST /phonebook/imports`.',
       requestBody: importForm(false),
       responses: syncImportResponses('POST /phonebook/imports', false),
+    }),
+  },
+  '/phonebook/import/preview': {
+    post: userOperation({
+      operationId: 'previewImport',
+      tags: ['import'],
+      summary: 'How an import would read a file (format, encoding, delimiter, preset, columns), writing nothing',
+      requestBody: previewForm,
+      responses: {
+        '200': jsonResponse('the preview (a file an import would refuse for its header says why in `header_error`)', 'ImportPreview'),
+        '400': errorResponse(
+          'not multipart, malformed multipart, no `file`/`csv_content`, an empty or binary file or one whose header row is not CSV (`invalid CSV file`), a bad `delimiter`/`mapping`/`partial`/`rows`',
+        ),
+      },
     }),
   },
   '/admin/phonebook/import': {
