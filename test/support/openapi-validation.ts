@@ -48,9 +48,11 @@ const components = openApiDocument.components as { responses: Record<string, Jso
 
 /** The document's path template a request path reaches, as API Gateway matches (trailing slash ignored). */
 export function documentedPathOf(requestPath: string): string | undefined {
-  const segments = requestPath.replace(/\/+$/, '').split('/');
+  // Trailing slashes off both sides, so that `/` (the web page) is the template `/` too.
+  const segmentsOf = (path: string) => path.replace(/\/+$/, '').split('/');
+  const segments = segmentsOf(requestPath);
   const candidates = Object.keys(paths).filter((template) => {
-    const parts = template.split('/');
+    const parts = segmentsOf(template);
     return (
       parts.length === segments.length && parts.every((part, i) => (/^\{.+\}$/.test(part) ? segments[i] !== '' : part === segments[i]))
     );

@@ -61,6 +61,7 @@ describe('the OpenAPI document', () => {
     expect(documentedPathOf('/phonebook/import/')).toBe('/phonebook/import');
     expect(documentedPathOf('/phonebook/imports/abc')).toBe('/phonebook/imports/{id}');
     expect(documentedPathOf('/phonebook/imports/abc/errors.csv')).toBe('/phonebook/imports/{id}/errors.csv');
+    expect(documentedPathOf('/')).toBe('/');
     expect(documentedPathOf('/nowhere')).toBeUndefined();
   });
 });
