@@ -25,6 +25,14 @@ describe('the OpenAPI document', () => {
     expect(documented.filter((route) => !declared.includes(route))).toEqual([]);
   });
 
+  it('names every operation once (code generators make a function of each operationId)', () => {
+    const ids = Object.values(paths).flatMap((item) =>
+      Object.values(item).map((operation) => (operation as { operationId: string }).operationId),
+    );
+    expect(ids).toHaveLength(documented.length);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('is OpenAPI 3.1 with both security schemes, and every operation says who may call it', () => {
     expect(openApiDocument.openapi).toBe('3.1.0');
     const components = openApiDocument.components as { securitySchemes: Record<string, unknown> };
