@@ -1,6 +1,6 @@
 import { parseMultipartForm } from '../lib/http/multipart.js';
 import { jsonResponse } from '../lib/http/responses.js';
-import { reportCounts, reportStatus } from '../lib/import/report.js';
+import { reportBody, reportCounts, reportStatus } from '../lib/import/report.js';
 import { adminImportTarget, importForm } from '../lib/import/upload-import.js';
 import { logger } from '../lib/logger.js';
 import { adminRoute } from './layer/http-route.js';
@@ -18,7 +18,7 @@ export const handler = adminRoute(
     const report = await importForm(form, owner, importDeps, '/admin/phonebook/imports');
     logger.info('admin import finished', { owner, ...reportCounts(report) });
     recordImport(event, report, startedAt);
-    return jsonResponse(reportStatus(report), report);
+    return jsonResponse(reportStatus(report), reportBody(report));
   },
   { limit: 'syncImport' },
 );

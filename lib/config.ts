@@ -88,8 +88,14 @@ export interface LimitsConfig {
   limits: LimitSettings;
 }
 
+/** Which browser origins may call the API (CORS): the layer's and the local gateway's section. */
+export interface CorsConfig {
+  /** Exact origins (`https://cti.example.com`); empty: no cross-origin access. */
+  corsOrigins: string[];
+}
+
 /** The whole configuration (the local stack checks it all before it serves). */
-export type Config = ClientSettings & AuthConfig & StorageConfig & ImportConfig & JobsConfig & LimitsConfig;
+export type Config = ClientSettings & AuthConfig & StorageConfig & ImportConfig & JobsConfig & LimitsConfig & CorsConfig;
 
 /** Per-principal limits on the import and job-creation routes (README "Limits"). */
 export interface LimitSettings {
@@ -241,6 +247,31 @@ export function undoConfigOf(env: Env = process.env): UndoConfig {
   };
 }
 
+/**
+ * CORS_ORIGINS: a comma list of origins as browsers send them (scheme, host and port only: no
+ * path, no trailing slash, no wildcard), compared exactly. Unset or empty: none, since the
+ * service's own pages are same-origin and need no CORS.
+ */
+export function corsConfigOf(env: Env = process.env): CorsConfig {
+  const entries = (optional(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      origin = undefined;
+    }
+    // A wildcard parses as a host name, but origins are compared exactly: refuse it rather than ignore it.
+    if (origin !== entry || !/^https?:/.test(entry) || entry.includes('*')) {
+      throw new ConfigError(`CORS_ORIGINS: '${entry}' is not an origin (http(s)://host[:port], no path or trailing slash)`);
+    }
+  }
+  return { corsOrigins: [...new Set(entries)] };
+}
+
 export function limitsConfigOf(env: Env = process.env): LimitsConfig {
   return { limitsTable: required(env, 'LIMITS_TABLE'), limits: limitSettings(env) };
 }
@@ -259,6 +290,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...auth,
     ...importConfigOf(env),
     ...limitsConfigOf(env),
+    ...corsConfigOf(env),
   };
 }
 
@@ -270,6 +302,7 @@ const SECTIONS = {
   jobs: jobsConfigOf,
   limits: limitsConfigOf,
   undo: undoConfigOf,
+  cors: corsConfigOf,
 } as const;
 type Sections = typeof SECTIONS;
 const loadedSections = new Map<keyof Sections, unknown>();

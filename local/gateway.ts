@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
 import { authorizerEventOf, type GatewayRequest, gatewayRequestOf, proxyEventOf } from './events.js';
 import type { FunctionInvoker } from './functions.js';
-import { matchRoute } from './routes.js';
-import type { ServiceDefinition, ThrottlingDefinition } from './service-definition.js';
+import { matchRoute, routesAtPath } from './routes.js';
+import type { HttpRoute, ServiceDefinition, ThrottlingDefinition } from './service-definition.js';
 import { methodThrottle } from './throttling.js';
 
 /** API Gateway REST APIs refuse bodies over 10 MB before anything runs. */
@@ -28,6 +28,8 @@ export interface GatewayOptions {
    * environment sets LOCAL_GATEWAY_THROTTLING=off (load tests measure the service, not this).
    */
   throttling?: ThrottlingDefinition | null;
+  /** CORS_ORIGINS as lib/config.ts reads it: the origins a preflight is allowed for. */
+  corsOrigins?: string[];
 }
 
 class BodyTooLarge extends Error {}
@@ -53,7 +55,32 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
 /** An answer the gateway gives itself, rendered from serverless.yml's gateway responses. */
 type GatewayAnswer = { type: string; fallbackStatus: number; fallbackMessage: string; context?: Record<string, unknown> };
 
-function writeGatewayResponse(definition: ServiceDefinition, response: ServerResponse, answer: GatewayAnswer): void {
+/** A request header, whatever its case (Node lower-cases them). */
+function requestHeader(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/**
+ * A gateway response's ResponseParameters, as API Gateway maps them: `'text'` is sent as is,
+ * `method.request.header.X` is the request's header (left out when the request has none).
+ */
+function mappedHeadersOf(parameters: Record<string, string>, request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parameters)) {
+    const fromRequest = /^method\.request\.header\.(.+)$/.exec(value)?.[1];
+    const mapped = fromRequest ? requestHeader(request, fromRequest) : /^'(.*)'$/.exec(value)?.[1];
+    if (mapped !== undefined && mapped !== '') headers[name] = mapped;
+  }
+  return headers;
+}
+
+function writeGatewayResponse(
+  definition: ServiceDefinition,
+  request: IncomingMessage,
+  response: ServerResponse,
+  answer: GatewayAnswer,
+): void {
   const configured = definition.gatewayResponses[answer.type];
   const context = answer.context ?? {};
   const body = configured
@@ -62,6 +89,7 @@ function writeGatewayResponse(definition: ServiceDefinition, response: ServerRes
       )
     : JSON.stringify({ message: answer.fallbackMessage });
   response.writeHead(configured?.statusCode ?? answer.fallbackStatus, {
+    ...mappedHeadersOf(configured?.headers ?? {}, request),
     'content-type': 'application/json',
     'x-amzn-errortype': answer.type,
   });
@@ -112,6 +140,7 @@ function writeProxyResult(response: ServerResponse, result: APIGatewayProxyResul
 /** The function behind the route, and its answer; a function that fails is API Gateway's 502. */
 async function proxy(
   options: GatewayOptions,
+  incoming: IncomingMessage,
   request: GatewayRequest,
   body: Buffer,
   authorizer: Record<string, unknown> | undefined,
@@ -121,7 +150,7 @@ async function proxy(
   const binary = options.definition.binaryMediaTypes.some((type) => type.toLowerCase() === contentType || type === '*/*');
   const event = proxyEventOf(request, body, binary, authorizer);
   if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_EVENT_BYTES)
-    return writeGatewayResponse(options.definition, response, TOO_LARGE);
+    return writeGatewayResponse(options.definition, incoming, response, TOO_LARGE);
   const { functionName } = request.matched.route;
   let result: APIGatewayProxyResult;
   try {
@@ -135,34 +164,59 @@ async function proxy(
   writeProxyResult(response, result);
 }
 
-/** One request, in API Gateway's order: body limit, route, throttling, authorizer, function. */
+/**
+ * The CORS preflight of a path whose routes declare `cors:`, answered by the gateway as API
+ * Gateway's MOCK integration does (200, empty body, no authorizer): the path's methods and the
+ * declared headers, and `Access-Control-Allow-Origin` only for an origin of CORS_ORIGINS. (API
+ * Gateway's template sends its first origin to a stranger instead; a browser refuses either.)
+ */
+function writePreflight(routes: HttpRoute[], corsOrigins: string[], request: IncomingMessage, response: ServerResponse): void {
+  const origin = requestHeader(request, 'origin');
+  const methods = [...new Set([...routes.map((route) => route.method), 'OPTIONS'])];
+  const headers = [...new Set(routes.flatMap((route) => route.cors?.headers ?? []))];
+  const maxAge = routes.find((route) => route.cors?.maxAge !== undefined)?.cors?.maxAge;
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    'access-control-allow-methods': methods.join(','),
+    'access-control-allow-headers': headers.join(','),
+    ...(maxAge !== undefined ? { 'access-control-max-age': String(maxAge) } : {}),
+    ...(origin !== undefined && corsOrigins.includes(origin) ? { 'access-control-allow-origin': origin } : {}),
+  });
+  response.end();
+}
+
+/** One request, in API Gateway's order: body limit, route (or preflight), throttling, authorizer, function. */
 function requestHandler(options: GatewayOptions): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const { definition } = options;
   const throttlingOff = process.env.LOCAL_GATEWAY_THROTTLING?.trim().toLowerCase() === 'off';
   const admitted = methodThrottle(options.throttling !== undefined ? options.throttling : throttlingOff ? null : definition.throttling);
-  const answer = (response: ServerResponse, gatewayAnswer: GatewayAnswer) => writeGatewayResponse(definition, response, gatewayAnswer);
+  const corsOrigins = options.corsOrigins ?? [];
   return async (request, response) => {
+    const answer = (gatewayAnswer: GatewayAnswer) => writeGatewayResponse(definition, request, response, gatewayAnswer);
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const matched = matchRoute(definition.routes, (request.method ?? 'GET').toUpperCase(), url.pathname);
+    const method = (request.method ?? 'GET').toUpperCase();
+    const matched = matchRoute(definition.routes, method, url.pathname);
     let body: Buffer;
     try {
       body = await readBody(request, API_GATEWAY_MAX_BODY_BYTES);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return answer(response, TOO_LARGE);
+      if (error instanceof BodyTooLarge) return answer(TOO_LARGE);
       throw error;
     }
+    const corsRoutes = method === 'OPTIONS' && !matched ? routesAtPath(definition.routes, url.pathname).filter((r) => r.cors) : [];
+    if (corsRoutes.length > 0) return writePreflight(corsRoutes, corsOrigins, request, response);
     if (!matched)
-      return answer(response, {
+      return answer({
         type: 'MISSING_AUTHENTICATION_TOKEN',
         fallbackStatus: 403,
         fallbackMessage: 'Missing Authentication Token',
       });
     // API Gateway throttles before the authorizer runs: a throttled request costs nothing.
-    if (!admitted(matched.route)) return answer(response, { type: 'THROTTLED', fallbackStatus: 429, fallbackMessage: 'Too Many Requests' });
+    if (!admitted(matched.route)) return answer({ type: 'THROTTLED', fallbackStatus: 429, fallbackMessage: 'Too Many Requests' });
     const gatewayRequest = gatewayRequestOf(request, url, matched);
     const verdict = await authorize(options.functions, gatewayRequest);
-    if (verdict.refusal) return answer(response, verdict.refusal);
-    await proxy(options, gatewayRequest, body, verdict.context, response);
+    if (verdict.refusal) return answer(verdict.refusal);
+    await proxy(options, request, gatewayRequest, body, verdict.context, response);
   };
 }
 

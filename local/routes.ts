@@ -28,3 +28,8 @@ export function matchRoute(routes: HttpRoute[], method: string, requestPath: str
   }
   return undefined;
 }
+
+/** Every route declared on a request path, whatever its method: what a CORS preflight asks about. */
+export function routesAtPath(routes: HttpRoute[], requestPath: string): HttpRoute[] {
+  return routes.filter((route) => matchRoute([route], route.method, requestPath) !== undefined);
+}

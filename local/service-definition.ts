@@ -24,11 +24,24 @@ export interface HttpRoute {
   /** Resource template as API Gateway names it: `/admin/users/{username}`. */
   resource: string;
   authorizerFunction: string | undefined;
+  /** The event's `cors:` settings: the gateway answers the path's preflight (origins: CORS_ORIGINS). */
+  cors: CorsPreflight | undefined;
+}
+
+/** What a route's `cors:` tells the preflight, besides the origins. */
+export interface CorsPreflight {
+  headers: string[];
+  maxAge: number | undefined;
 }
 
 export interface GatewayResponseDefinition {
   statusCode: number;
   template: string;
+  /**
+   * ResponseParameters by header name: `'text'` (a static value) or `method.request.header.X`
+   * (the request's header), as API Gateway maps them.
+   */
+  headers: Record<string, string>;
 }
 
 export interface TableDefinition {
@@ -146,6 +159,14 @@ function authorizerFunctionOf(authorizer: unknown, resources: Yaml, functionName
   return name;
 }
 
+/** The framework's defaults for `cors: true`, and the headers and max age an object names. */
+function corsPreflightOf(raw: unknown): CorsPreflight | undefined {
+  if (raw === undefined || raw === false) return undefined;
+  const spec = asRecord(raw);
+  const headers = Array.isArray(spec.headers) ? spec.headers.map(String) : ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key'];
+  return { headers, maxAge: typeof spec.maxAge === 'number' ? spec.maxAge : undefined };
+}
+
 interface FunctionsPart {
   functions: Record<string, FunctionDefinition>;
   routes: HttpRoute[];
@@ -183,6 +204,7 @@ function functionsPartOf(functions: Yaml, resources: Yaml, resolveParams: (value
         method: String(http.method).toUpperCase(),
         resource: `/${String(http.path).replace(/^\/+|\/+$/g, '')}`,
         authorizerFunction: authorizerFunctionOf(http.authorizer, resources, functionNames),
+        cors: corsPreflightOf(http.cors),
       });
     }
   }
@@ -215,6 +237,12 @@ function resourcesPartOf(resources: Yaml, functionNames: string[]): ResourcesPar
       part.gatewayResponses[String(properties.ResponseType)] = {
         statusCode: Number(properties.StatusCode),
         template: String(asRecord(properties.ResponseTemplates)['application/json'] ?? ''),
+        headers: Object.fromEntries(
+          Object.entries(asRecord(properties.ResponseParameters)).flatMap(([key, value]) => {
+            const name = /^gatewayresponse\.header\.(.+)$/.exec(key)?.[1];
+            return name ? [[name, String(value)]] : [];
+          }),
+        ),
       };
     } else if (resource.Type === 'AWS::DynamoDB::Table') {
       part.tables.push({ logicalId, properties });

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../lib/config.js';
+import { corsConfigOf, loadConfig } from '../lib/config.js';
 import { createTables, type EmbeddedServer, startDynamoDb, startS3 } from './embedded-servers.js';
 import { type EnvironmentSources, functionEnvironmentOf, type LocalSecrets, localBucketName, sharedSettingsOf } from './environment.js';
 import { LocalFunctions } from './functions.js';
@@ -175,7 +175,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const timer of timers) clearInterval(timer);
     });
     await Promise.all(Object.entries(options.provisionedConcurrency ?? {}).map(([name, count]) => functions.provision(name, count)));
-    const gateway = await startGateway({ definition, functions, port: options.port ?? 0 });
+    // The preflight's origins: the same CORS_ORIGINS the functions get (serverless.yml's default, the operator's, a test's).
+    const gateway = await startGateway({ definition, functions, port: options.port ?? 0, corsOrigins: corsConfigOf(shared).corsOrigins });
     cleanup.push(async () => {
       for (const timer of timers) clearInterval(timer);
       await gateway.close();

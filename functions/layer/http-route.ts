@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { HttpResponse } from '../../lib/http/responses.js';
 import type { Principal, RouteLimit } from '../../lib/limits/route-limits.js';
+import { corsHeaders } from './cors.js';
 import { httpErrorMapper } from './error-mapper.js';
 import { invocationLogging, publishMetrics } from './observability.js';
 import { callerOf, routeGuard } from './route-guard.js';
@@ -21,23 +22,25 @@ export interface RouteOptions {
 }
 
 /**
- * The middy chain of every HTTP function. `userRoute` and `adminRoute` are the only ways to
- * build one, so no handler can forget its guard, its limit or the error mapping. Order:
- * the error mapper is registered first because middy runs `onError` hooks in reverse order,
- * so it maps the error after the limit has freed its slot and the metrics are out.
+ * The middy chain of every HTTP function. `userRoute`, `adminRoute` and `publicRoute` are the
+ * only ways to build one, so no handler can forget its guard, its limit or the error mapping. Order:
+ * middy runs `onError` hooks in reverse order, so the error mapper, registered early, maps the
+ * error after the limit has freed its slot and the metrics are out; only the CORS headers come
+ * before it, to decorate whatever response the mapper made.
  */
 function httpRoute(
-  declared: 'user' | 'super-admin',
+  declared: 'user' | 'super-admin' | 'public',
   handle: (event: HttpEvent) => Promise<HttpResponse>,
   principalOf: (event: HttpEvent) => Principal,
   options: RouteOptions,
 ): HttpHandler {
   // middy's early timeout is off: API Gateway's 29 s and the Lambda timeout already bound a request.
   const chain = middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
+    .use(corsHeaders())
     .use(httpErrorMapper())
     .use(invocationLogging())
-    .use(publishMetrics())
-    .use(routeGuard(declared));
+    .use(publishMetrics());
+  if (declared !== 'public') chain.use(routeGuard(declared));
   if (options.limit !== undefined) chain.use(routeLimit(options.limit, principalOf));
   const handler = chain.handler((event) => handle(event));
   // Lambda always passes a context; a test or a tool may not.
@@ -89,4 +92,13 @@ export function adminRoute(handle: (event: HttpEvent) => Promise<HttpResponse>, 
     (event) => ({ kind: 'ip', sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown' }),
     options,
   );
+}
+
+/**
+ * A route anyone may call, declared without the authorizer in serverless.yml: only what is
+ * public by nature (the API reference). Which routes these are is listed once, in
+ * lib/auth/access.ts (PUBLIC_ROUTES), and route-guards.test.ts holds serverless.yml to it.
+ */
+export function publicRoute(handle: (event: HttpEvent) => Promise<HttpResponse>): HttpHandler {
+  return httpRoute('public', handle, (event) => ({ kind: 'ip', sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown' }), {});
 }

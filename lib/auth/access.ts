@@ -69,6 +69,13 @@ const ROUTE_CAPABILITIES: ReadonlyArray<{ method: string; resource: RegExp; capa
   { method: 'GET', resource: /^\/phonebook\/contacts$/, capability: undefined },
 ];
 
+/**
+ * The routes declared without the authorizer (`METHOD /resource`): the web page (a sign-in page
+ * holding no data) and the API reference, public so that a browser or a code generator can read it. Every other route of serverless.yml goes
+ * through the authorizer; test/integration/route-guards.test.ts holds serverless.yml to this list.
+ */
+export const PUBLIC_ROUTES: readonly string[] = ['GET /', 'GET /openapi.json', 'GET /docs'];
+
 export function accessScopeOf(resource: string): 'admin' | 'user' {
   return resource === '/admin' || resource.startsWith('/admin/') ? 'admin' : 'user';
 }

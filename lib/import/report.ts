@@ -177,6 +177,16 @@ export class ReportBuilder {
  * that storage failed are our fault, not the file's, so they never make it a 400; nor do rows
  * the mode left alone, which are what the caller asked for.
  */
+/**
+ * The body of a synchronous import's answer: the report, without `error_messages` for a file
+ * that held no row and gave no message (a header only), as the reference middleware answers it.
+ */
+export function reportBody(report: ImportReport): Omit<ImportReport, 'error_messages'> & { error_messages?: string[] } {
+  if (report.total_rows > 0 || report.error_messages.length > 0) return report;
+  const { error_messages: _none, ...rest } = report;
+  return rest;
+}
+
 export function reportStatus(report: ImportReport): 200 | 400 {
   const rejected = report.skipped_rows - (report.existing_rows ?? 0) - (report.unmatched_rows ?? 0);
   return report.imported_rows === 0 && report.failed_rows === 0 && rejected > 0 ? 400 : 200;

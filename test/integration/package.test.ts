@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
+import { PUBLIC_ROUTES } from '../../lib/auth/access.js';
 import { loadServiceDefinition } from '../../local/service-definition.js';
 import { PROJECT_ROOT } from '../../local/stack.js';
 
@@ -73,13 +74,18 @@ describe('serverless package', () => {
     const resources = Object.values(template.Resources);
     const methods = resources.filter((r) => r.Type === 'AWS::ApiGateway::Method');
     expect(methods.length).toBeGreaterThanOrEqual(4);
-    // Every route goes through the REQUEST authorizer, except the web page at the API's root (GET /).
-    const isPage = (method: { Properties: Record<string, unknown> }) =>
-      JSON.stringify(method.Properties.ResourceId) === JSON.stringify({ 'Fn::GetAtt': ['ApiGatewayRestApi', 'RootResourceId'] });
-    expect(methods.filter(isPage).map((method) => [method.Properties.HttpMethod, method.Properties.AuthorizationType])).toEqual([
-      ['GET', 'NONE'],
-    ]);
-    for (const method of methods.filter((m) => !isPage(m))) expect(method.Properties.AuthorizationType).toBe('CUSTOM');
+    // Every route goes through the REQUEST authorizer, but the public API reference and the CORS
+    // preflights (the gateway's own MOCK answers).
+    const [preflights, routes] = [
+      methods.filter((m) => m.Properties.HttpMethod === 'OPTIONS'),
+      methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS'),
+    ];
+    const publicMethods = routes.filter((m) => m.Properties.AuthorizationType !== 'CUSTOM');
+    expect(publicMethods.map((m) => m.Properties.HttpMethod)).toEqual(PUBLIC_ROUTES.map((route) => route.split(' ')[0]));
+    expect(publicMethods.every((m) => m.Properties.AuthorizationType === 'NONE')).toBe(true);
+    expect(preflights.length).toBeGreaterThanOrEqual(10);
+    for (const preflight of preflights)
+      expect(preflight.Properties).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'MOCK' } });
     const authorizer = template.Resources.RequestAuthorizer?.Properties;
     expect(authorizer).toMatchObject({ Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0 });
     expect(authorizer).not.toHaveProperty('IdentitySource');
@@ -98,6 +104,9 @@ describe('serverless package', () => {
     expect(wrapperOf('UserImportLambdaFunction')).toBeUndefined();
     const modes = await zipModes(path.join(outputDir, 'phonebook-import.zip'));
     expect((modes.get('bin/lambda-node') ?? 0) & 0o111).toBe(0o111);
+    // The API reference page's renderer, read at run time by functions/wiring/api-reference.ts.
+    expect(modes.has('node_modules/swagger-ui-dist/swagger-ui-bundle.js')).toBe(true);
+    expect(modes.has('node_modules/swagger-ui-dist/swagger-ui.css')).toBe(true);
     // API Gateway method throttling (plugins/api-gateway-throttling.cjs) is in the stage the deployment creates.
     const deployments = resources.filter((r) => r.Type === 'AWS::ApiGateway::Deployment');
     expect(deployments).toHaveLength(1);

@@ -57,7 +57,8 @@ describe("the reference's answers", () => {
     const token = await api.userToken('ref.header.only');
     const { status, body } = await importCsv(api, token, 'name,workemail\n');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ total_rows: 0, imported_rows: 0, failed_rows: 0, skipped_rows: 0, error_messages: [] });
+    expect(body).toMatchObject({ total_rows: 0, imported_rows: 0, failed_rows: 0, skipped_rows: 0 });
+    expect(body).not.toHaveProperty('error_messages');
   });
 
   it("answers a request without a file with 'file required' and what to send", async () => {

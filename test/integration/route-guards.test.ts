@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_ROUTES } from '../../lib/auth/access.js';
 import { type HttpRoute, loadServiceDefinition } from '../../local/service-definition.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
@@ -8,11 +9,10 @@ import { startTestStack, type TestStack } from '../support/local-stack.js';
  * too: the guard is decided by the route's path, not remembered by its handler.
  */
 const definition = await loadServiceDefinition(path.join(import.meta.dirname, '../../serverless.yml'));
-/** The routes meant to be public, and nothing else: the web page, which holds no data. */
-const PUBLIC_ROUTES = ['GET /'];
 const isPublic = (route: HttpRoute) => PUBLIC_ROUTES.includes(`${route.method} ${route.resource}`);
-const adminRoutes = definition.routes.filter((route) => route.resource.startsWith('/admin/'));
-const userRoutes = definition.routes.filter((route) => !route.resource.startsWith('/admin/') && !isPublic(route));
+const guardedRoutes = definition.routes.filter((route) => !isPublic(route));
+const adminRoutes = guardedRoutes.filter((route) => route.resource.startsWith('/admin/'));
+const userRoutes = guardedRoutes.filter((route) => !route.resource.startsWith('/admin/'));
 
 /** A concrete path for a resource template: `{id}` becomes a plausible value. */
 function pathOf(route: HttpRoute): string {
@@ -43,9 +43,15 @@ describe('every route declared in serverless.yml is guarded', () => {
     expect(userRoutes.length).toBeGreaterThanOrEqual(8);
   });
 
-  it('leaves only the listed public routes without the authorizer', () => {
-    const unguarded = definition.routes.filter((route) => route.authorizerFunction === undefined);
-    expect(unguarded.map((route) => `${route.method} ${route.resource}`).sort()).toEqual([...PUBLIC_ROUTES].sort());
+  it('declares without the authorizer exactly the public routes, and every other route with it', () => {
+    const withoutAuthorizer = definition.routes.filter((route) => route.authorizerFunction === undefined);
+    expect(withoutAuthorizer.map((route) => `${route.method} ${route.resource}`).sort()).toEqual([...PUBLIC_ROUTES].sort());
+    for (const route of guardedRoutes) expect(route.authorizerFunction, `${route.method} ${route.resource}`).toBe('authorizer');
+  });
+
+  it.each(PUBLIC_ROUTES.map((name) => [name] as const))('%s answers 200 without any credentials', async (name) => {
+    const response = await api.request(name.split(' ')[1] ?? '');
+    expect(response.status).toBe(200);
   });
 
   it.each(adminRoutes.map((route) => [`${route.method} ${route.resource}`, route] as const))(

@@ -3,6 +3,7 @@ import { LOCAL_S3_CREDENTIALS } from '../../lib/adapters/aws-clients.js';
 import { mintUserToken } from '../../lib/auth/jwt.js';
 import { LIMITS_OFF_ENV } from '../../local/limits-off.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
+import { assertDocumentedResponse } from './openapi-validation.js';
 
 export const DEMO_USERS = ['john.smith', 'jane.doe'];
 
@@ -12,8 +13,12 @@ export interface TestStack {
   adminToken: string;
   /** A user JWT signed with the stack's secret; capabilities default to the import one. */
   userToken(username: string, capabilities?: string[]): Promise<string>;
-  /** POSTs multipart/form-data; values that are Buffers or Blobs go as files. */
+  /**
+   * POSTs multipart/form-data; values that are Buffers or Blobs go as files. Like `request`,
+   * it fails when the response is not one the OpenAPI document describes.
+   */
   postForm(path: string, form: Record<string, string | Buffer | Blob>, headers?: Record<string, string>): Promise<Response>;
+  /** A request to the API; it fails when the response is not one the OpenAPI document describes. */
   request(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
   /** Every contact the user sees (GET /phonebook/contacts, all pages), optionally only their own. */
   contactsOf(username: string, options?: { ownOnly?: boolean; pageSize?: number }): Promise<Array<Record<string, string>>>;
@@ -30,6 +35,13 @@ export interface TestStack {
  */
 export const UNLIMITED_ENV: Readonly<Record<string, string>> = LIMITS_OFF_ENV;
 
+/** The response, once checked against the OpenAPI document (a test fails on one it does not describe). */
+async function documented(method: string, url: string, pending: Promise<Response>): Promise<Response> {
+  const response = await pending;
+  await assertDocumentedResponse(method, url, response);
+  return response;
+}
+
 /** Starts a whole local stack (in-memory DynamoDB, temporary S3 folder, gateway on a free port). */
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
   const stack = await startLocalStack({ seedUsers: DEMO_USERS, ...options, env: { ...UNLIMITED_ENV, ...options.env } });
@@ -45,7 +57,7 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     const { token, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (token) headers.set('authorization', `Bearer ${token}`);
-    return fetch(`${url}${path}`, { ...rest, headers });
+    return documented(rest.method ?? 'GET', `${url}${path}`, fetch(`${url}${path}`, { ...rest, headers }));
   };
   return {
     s3,
@@ -60,7 +72,7 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
         if (typeof value === 'string') body.append(name, value);
         else body.append(name, value instanceof Blob ? value : new Blob([value]), `${name}.csv`);
       }
-      return fetch(`${url}${path}`, { method: 'POST', body, headers });
+      return documented('POST', `${url}${path}`, fetch(`${url}${path}`, { method: 'POST', body, headers }));
     },
     request,
     contactsOf: async (username, { ownOnly = false, pageSize = 1000 } = {}) => {

@@ -61,3 +61,29 @@ describe('loadConfig', () => {
     expect(config.jwt.algorithms).toEqual(['RS256', 'ES256']);
   });
 });
+
+describe('CORS_ORIGINS', () => {
+  it('is no origin when unset or empty', () => {
+    expect(loadConfig({ ...MINIMAL_CONFIG_ENV }).corsOrigins).toEqual([]);
+    expect(loadConfig({ ...MINIMAL_CONFIG_ENV, CORS_ORIGINS: ' ' }).corsOrigins).toEqual([]);
+  });
+
+  it('reads a comma list of origins, trimmed and without repeats', () => {
+    const config = loadConfig({
+      ...MINIMAL_CONFIG_ENV,
+      CORS_ORIGINS: 'https://cti.example.com, http://localhost:3000,https://cti.example.com',
+    });
+    expect(config.corsOrigins).toEqual(['https://cti.example.com', 'http://localhost:3000']);
+  });
+
+  it.each([
+    'https://cti.example.com/',
+    'https://cti.example.com/app',
+    '*',
+    'cti.example.com',
+    'ftp://files.example.com',
+    'https://*.example.com',
+  ])('refuses %s, naming the variable', (entry) => {
+    expect(() => loadConfig({ ...MINIMAL_CONFIG_ENV, CORS_ORIGINS: entry })).toThrow(/^CORS_ORIGINS: /);
+  });
+});
