@@ -132,10 +132,17 @@ async function* countBytes(
   counter.sourceEnded = true;
 }
 
+type SpoolStream = { destroy?: () => void; on?: (event: 'error', listener: (error: unknown) => void) => unknown };
+
 /** Closes the file stream of a worksheet exceljs spooled to a temporary file (unread or read in part). */
 function closeStreamOf(worksheet: unknown): void {
-  const stream = (worksheet as { iterator?: { destroy?: () => void } } | undefined)?.iterator;
-  if (stream && typeof stream.destroy === 'function') stream.destroy();
+  const stream = (worksheet as { iterator?: SpoolStream } | undefined)?.iterator;
+  if (!stream) return;
+  // exceljs may delete the temporary file before this stream has opened it (the next sheet
+  // comes): the stream then fails with ENOENT, an error of a sheet no one reads, and one no
+  // listener hears crashes the process (seen under load on the sync route).
+  if (typeof stream.on === 'function') stream.on('error', () => {});
+  if (typeof stream.destroy === 'function') stream.destroy();
 }
 
 interface WorkbookModel {

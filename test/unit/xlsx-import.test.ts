@@ -256,6 +256,30 @@ describe('importing library-written workbooks', () => {
     expect(error.body.error).toBe("the workbook has no sheet named 'Partner'; its sheets are 'Kunden', 'Lieferanten'");
   });
 
+  it('steps over the sheets it does not read without an error escaping, however many imports run at once', async () => {
+    // exceljs deletes a skipped sheet's temporary file as the next sheet comes, and the file's
+    // stream, still opening, then failed with an ENOENT nobody heard: the process crashed.
+    const bytes = await workbook(
+      ['Eins', 'Zwei', 'Drei', 'Vier'].map((name) => ({
+        name,
+        build: (s: ExcelJS.Worksheet) => s.addRows([['name'], [`${name} Kontakt`]]),
+      })),
+    );
+    const escaped: unknown[] = [];
+    const hear = (error: unknown) => escaped.push(error);
+    process.on('uncaughtException', hear);
+    try {
+      const runs = await Promise.all(Array.from({ length: 40 }, () => failureOf(importXlsx(bytes, { sheet: 'Fünf' }))));
+      expect(new Set(runs.map((error) => error.body.error))).toEqual(
+        new Set(["the workbook has no sheet named 'Fünf'; its sheets are 'Eins', 'Zwei', 'Drei', 'Vier'"]),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off('uncaughtException', hear);
+    }
+    expect(escaped).toEqual([]);
+  });
+
   it('refuses a sheet without a name column as a CSV file without one', async () => {
     const bytes = await workbook([{ name: 'S', build: (s) => s.addRows([['Telefon'], ['1']]) }]);
     const error = await failureOf(importXlsx(bytes));
