@@ -3,7 +3,8 @@
  *
  * Measures, in one run on one machine: csv-parse alone, our pipeline into a discarding sink,
  * the backend's raw write ceiling, the end-to-end import from S3, the import's peak RSS at N
- * and N/10 rows, and the synchronous endpoint's latency for a 1,000-row file. See BENCHMARKS.md.
+ * and N/10 rows, the synchronous endpoint's latency for a 1,000-row file, and the end-to-end import
+ * of the same contacts as an Excel workbook, with its peak RSS at N and N/10. See BENCHMARKS.md.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -12,7 +13,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { localS3Client } from './local-s3.js';
-import { type GeneratedCsv, generateCsv } from './generate-csv.js';
+import { generateCsv } from './generate-csv.js';
+import { workbookOf } from './generate-xlsx.js';
 import {
   type Backend,
   BENCH_OWNER,
@@ -112,7 +114,7 @@ async function withBackend(use: (backend: Backend) => Promise<ImporterResult>, p
   return withBackendCpu(backend, result);
 }
 
-async function e2e(csv: GeneratedCsv, profileName: string): Promise<WithBackendCpu> {
+async function e2e(csv: { path: string }, profileName: string): Promise<WithBackendCpu> {
   return withBackend(async (backend) => {
     // A file dropped into the owner's drop folder: the handler creates its job from the event.
     const object = await putObject(backend, `drop/${BENCH_OWNER}/${path.basename(csv.path)}`, csv.path);
@@ -126,7 +128,7 @@ async function e2e(csv: GeneratedCsv, profileName: string): Promise<WithBackendC
  * merged and written (an import job writes unchanged contacts too, to stamp its origin). Its
  * ceiling sends the same reads and writes, pre-built, into the same table, just before it.
  */
-async function reimport(csv: GeneratedCsv): Promise<{ ceiling: WithBackendCpu; second: WithBackendCpu }> {
+async function reimport(csv: { path: string }): Promise<{ ceiling: WithBackendCpu; second: WithBackendCpu }> {
   const backend = await startBackend(profileArgs('reimport-backend'));
   try {
     const eventFile = path.join(PROJECT_DIR, 'events/s3/object-created.json');
@@ -142,7 +144,7 @@ async function reimport(csv: GeneratedCsv): Promise<{ ceiling: WithBackendCpu; s
   }
 }
 
-const STAGES = ['csvparse', 'pipeline', 'ceiling', 'e2e', 'reimport', 'sync'] as const;
+const STAGES = ['csvparse', 'pipeline', 'ceiling', 'e2e', 'reimport', 'sync', 'xlsx'] as const;
 type Stage = (typeof STAGES)[number];
 const selected = new Set<Stage>(values.stages === 'all' ? STAGES : (values.stages.split(',') as Stage[]));
 for (const stage of selected) {
@@ -183,6 +185,12 @@ try {
   const reimportRuns = await run('reimport', 'the same file again into the loaded table, and its read + write ceiling', () =>
     reimport(csv),
   );
+  const xlsxRuns = await run('xlsx', 'the same contacts as an Excel workbook: S3 object → import → DynamoDB, at N and N/10', async () => {
+    const book = await workbookOf(csv.path, path.join(workDir, `contacts-${rows}.xlsx`));
+    const bookTenth = await workbookOf(csvTenth.path, path.join(workDir, `contacts-${tenth}.xlsx`));
+    log(`  workbooks of ${round(book.bytes / 1e6, 1)} and ${round(bookTenth.bytes / 1e6, 1)} MB`);
+    return { bytes: book.bytes, full: await e2e(book, 'xlsx'), tenth: await e2e(bookTenth, 'xlsx-tenth') };
+  });
   const sync = await run('sync', 'POST /phonebook/import/ with 1,000 rows: 20 first imports, 20 re-imports', () =>
     measureSyncEndpoint(path.join(workDir, 'contacts-1000.csv'), 20),
   );
@@ -231,6 +239,13 @@ try {
     e2e_backend_busy: backendBusy(e2eRuns?.full),
     reimport_ceiling_backend_busy: backendBusy(reimportRuns?.ceiling),
     reimport_backend_busy: backendBusy(reimportRuns?.second),
+    xlsx_mb: xlsxRuns ? round(xlsxRuns.bytes / 1e6, 1) : null,
+    xlsx_rows_per_s: rate(xlsxRuns?.full) ?? null,
+    xlsx_over_e2e: ratioOf(rate(xlsxRuns?.full), rate(e2eRuns?.full)),
+    xlsx_peak_rss_mb: xlsxRuns?.full.peakRssMb ?? null,
+    xlsx_peak_rss_mb_tenth: xlsxRuns?.tenth.peakRssMb ?? null,
+    xlsx_rss_growth: ratioOf(xlsxRuns?.full.peakRssMb, xlsxRuns?.tenth.peakRssMb),
+    xlsx_importer_cpu_us_per_row: cpuPerRow(xlsxRuns?.full),
     sync_1000_rows_p50_ms: sync?.p50Ms ?? null,
     sync_1000_rows_p95_ms: sync?.p95Ms ?? null,
     sync_first_request_ms: sync?.firstMs ?? null,
@@ -238,6 +253,7 @@ try {
     sync_1000_rows_reimport_p95_ms: sync?.reimportP95Ms ?? null,
     e2e_report: e2eRuns?.full.report ?? null,
     reimport_report: reimportRuns?.second.report ?? null,
+    xlsx_report: xlsxRuns?.full.report ?? null,
     machine: {
       nproc: os.availableParallelism(),
       memory_gb: Math.round(os.totalmem() / 2 ** 30),
@@ -246,10 +262,11 @@ try {
     },
   };
 
-  const { e2e_report, reimport_report, machine, ...figures } = results;
+  const { e2e_report, reimport_report, xlsx_report, machine, ...figures } = results;
   for (const [name, value] of Object.entries(figures)) log(`${name.padEnd(30)} ${value ?? '-'}`);
   log(`${'e2e_report'.padEnd(30)} ${JSON.stringify(e2e_report)}`);
   log(`${'reimport_report'.padEnd(30)} ${JSON.stringify(reimport_report)}`);
+  log(`${'xlsx_report'.padEnd(30)} ${JSON.stringify(xlsx_report)}`);
   log(`${'machine'.padEnd(30)} ${JSON.stringify(machine)}`);
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
 } finally {
