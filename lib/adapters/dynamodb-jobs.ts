@@ -294,33 +294,33 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  private async updateUndo(
+  /** Moves the job on, if this invocation still holds its import lease (`leaseId`). */
+  private updateHeld(
     owner: string,
     importId: string,
     lease: Lease,
     update: string,
     values: Record<string, unknown>,
+    names?: Record<string, string>,
   ): Promise<boolean> {
-    const outcome = await conditionalWrite(() =>
-      this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall({ owner, importId }),
-          UpdateExpression: update,
-          // Only the invocation holding the undo's lease may move it on.
-          ConditionExpression: 'undoLeaseId = :lease',
-          ...(update.includes('#undo') ? { ExpressionAttributeNames: { '#undo': 'undo' } } : {}),
-          ExpressionAttributeValues: marshall(
-            { ...values, ':lease': lease.id, ':now': new Date().toISOString() },
-            { removeUndefinedValues: true },
-          ),
-        }),
-      ),
-    );
-    return outcome.written;
+    return this.updateLeased('leaseId', owner, importId, lease, update, values, names);
   }
 
-  private async updateHeld(
+  /** Moves the job's undo on, if this invocation still holds the undo's lease (`undoLeaseId`). */
+  private updateUndo(owner: string, importId: string, lease: Lease, update: string, values: Record<string, unknown>): Promise<boolean> {
+    return this.updateLeased(
+      'undoLeaseId',
+      owner,
+      importId,
+      lease,
+      update,
+      values,
+      update.includes('#undo') ? { '#undo': 'undo' } : undefined,
+    );
+  }
+
+  private async updateLeased(
+    leaseAttribute: 'leaseId' | 'undoLeaseId',
     owner: string,
     importId: string,
     lease: Lease,
@@ -334,8 +334,8 @@ export class DynamoJobStore implements JobStore {
           TableName: this.tableName,
           Key: marshall({ owner, importId }),
           UpdateExpression: update,
-          // Only the invocation holding the lease may move the job on.
-          ConditionExpression: 'leaseId = :lease',
+          // Only the invocation holding the lease may move the job (or its undo) on.
+          ConditionExpression: `${leaseAttribute} = :lease`,
           ...(names ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: marshall(
             { ...values, ':lease': lease.id, ':now': new Date().toISOString() },

@@ -12,7 +12,7 @@ import {
   screenshot,
   type TestBrowser,
 } from '../support/browser.js';
-import { ownContacts, ownContactsByName } from '../support/contacts.js';
+import { importCsv, ownContacts, ownContactsByName } from '../support/contacts.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 /** Rows a sync import takes in this stack: the large-file test's file is over it, so it must take the job path. */
@@ -22,7 +22,10 @@ let api: TestStack;
 let browser: TestBrowser;
 beforeAll(async () => {
   // Checkpoints every 200 rows: a job's progress moves while the page polls it.
-  api = await startTestStack({ env: { SYNC_IMPORT_MAX_ROWS: String(SYNC_MAX_ROWS), IMPORT_CHECKPOINT_ROWS: '200' } });
+  // Exports over 64 KB answer 303 to a presigned link, as exports over 3 MB do by default.
+  api = await startTestStack({
+    env: { SYNC_IMPORT_MAX_ROWS: String(SYNC_MAX_ROWS), IMPORT_CHECKPOINT_ROWS: '200', EXPORT_INLINE_MAX_BYTES: String(64 * 1024) },
+  });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -151,6 +154,23 @@ describe('the import page in a real browser', () => {
     expect(await accessibilityViolationsOf(page)).toEqual([]);
     // The sync route refused the file first (413, too many rows): that is how the page learns it belongs on the job path.
     expect(console.unexpected([413])).toEqual([]);
+  });
+
+  it('downloads an export too large for a response, through the link the API redirects to', async () => {
+    const token = await api.userToken('page.export');
+    const rows = 90;
+    const csv = `name,notes\n${Array.from({ length: rows }, (_, i) => `Export ${i},${'n'.repeat(900)}`).join('\n')}\n`;
+    expect((await importCsv(api, token, csv)).status).toBe(200);
+    // Over the inline limit: the API answers 303 to the bucket.
+    expect((await api.request('/phonebook/export', { token, redirect: 'manual' })).status).toBe(303);
+    const { page, console } = await openSignedIn('page.export');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export contacts (CSV)' }).click(),
+    ]);
+    const exported = await readFile((await download.path()) ?? '', 'utf8');
+    expect(exported.trimEnd().split('\r\n')).toHaveLength(rows + 1);
+    expect(console.unexpected()).toEqual([]);
   });
 
   it('lists rejected rows with their reason and cells, and downloads them as errors.csv', async () => {

@@ -1,10 +1,10 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { ScheduledEvent } from 'aws-lambda';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../lib/import/report.js';
 import { type JobView, putUpload, waitForJob } from '../support/imports.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
+import { scheduleTick } from '../support/schedule.js';
 
 // The import options (empty_cells, mode, and the others) on every import path: the sync form,
 // a job's JSON body, a scheduled source, and the drop folder's per-user defaults.
@@ -216,11 +216,7 @@ describe('import jobs (POST /phonebook/imports and /admin/phonebook/imports)', (
 });
 
 describe('scheduled sources (PUT /admin/sources/{id} import_options)', () => {
-  async function tick(): Promise<void> {
-    const { handler } = await import('../../functions/schedule.js');
-    await handler({} as ScheduledEvent);
-    await api.stack.settle();
-  }
+  const tick = () => scheduleTick(api);
 
   it('store the options, show them, and apply them to every scheduled import', async () => {
     await seedAda('source.user');

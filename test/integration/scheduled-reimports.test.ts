@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../support/imports.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
+import { scheduleTick } from '../support/schedule.js';
 
 let api: TestStack;
 beforeAll(async () => {
@@ -13,14 +12,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** One schedule tick, as EventBridge delivers it, then wait for the imports it started. */
-async function tick(): Promise<Record<string, string>> {
-  const { handler } = await import('../../functions/schedule.js');
-  const event = JSON.parse(await readFile(new URL('../../events/schedule/tick.json', import.meta.url), 'utf8')) as ScheduledEvent;
-  const result = await handler(event);
-  await api.stack.settle();
-  return result.sources;
-}
+const tick = () => scheduleTick(api);
 
 async function putSource(id: string, body: Record<string, unknown>): Promise<Response> {
   return api.request(`/admin/sources/${id}`, { method: 'PUT', token: api.adminToken, body: JSON.stringify(body) });

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCsv, ownContacts, ownContactsByName } from '../support/contacts.js';
 import { contactsCsv, createUpload, type JobView, putUpload, waitForJob } from '../support/imports.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
+import { scheduleTick } from '../support/schedule.js';
 
 type UndoAnswer = {
   import_id: string;
@@ -229,14 +229,7 @@ describe('undo of group-shared contacts', () => {
   });
 });
 
-/** One tick of the re-import schedule, then the imports it started run to their end. */
-async function tick(): Promise<Record<string, string>> {
-  const { handler } = await import('../../functions/schedule.js');
-  const event = JSON.parse(await readFile(new URL('../../events/schedule/tick.json', import.meta.url), 'utf8')) as ScheduledEvent;
-  const result = await handler(event);
-  await api.stack.settle();
-  return result.sources;
-}
+const tick = () => scheduleTick(api);
 
 describe('undo of an import job', () => {
   it('worker: ignores the continuation of an import that does not exist, without failing the invocation', async () => {
