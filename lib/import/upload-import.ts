@@ -93,7 +93,9 @@ export async function importForm(
       : {}),
   });
   if (!importId || !changeLog) return report;
-  await changeLog.compact();
+  // Not compacted here (an undo reads the parts of a sync import as they are): that would read
+  // back every part before the answer. A compaction already started is let finish.
+  await changeLog.settled();
   await deps.jobs.createJob(syncJobOf(owner, importId, report, startedAt));
   return { ...report, import_id: importId };
 }

@@ -97,6 +97,11 @@ export class ChangeLog implements ChangeRecorder {
     await this.compacting;
   }
 
+  /** Resolves once no compaction is running; starts none. */
+  async settled(): Promise<void> {
+    while (this.compacting) await this.compacting.catch(() => undefined);
+  }
+
   private async compactWritten(): Promise<void> {
     if (this.written.length < 2) return;
     const parts = this.written;

@@ -285,7 +285,8 @@ async function importStretch(
       onCheckpoint: async (next, progress, met) => {
         await rejected.flush(next.nextRow);
         await seen.save(met);
-        await changeLog.compact();
+        // No compaction here: it reads back every part since the last one, in the import's way;
+        // the log compacts itself in the background every hundred parts, and at the run's end.
         await held.checkpoint(next, progress);
       },
     });
