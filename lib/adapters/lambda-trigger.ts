@@ -1,6 +1,13 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { ImportTrigger, UndoTrigger } from '../storage/ports.js';
 
+/** An asynchronous invoke ('Event'): Lambda queues the event and retries it; nothing waits for the run. */
+async function invokeAsynchronously(client: LambdaClient, functionName: string, event: object): Promise<void> {
+  await client.send(
+    new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),
+  );
+}
+
 /** The event the import function takes besides S3 notifications. */
 export interface StartImportEvent {
   startImport: { owner: string; importId: string };
@@ -15,9 +22,7 @@ export class LambdaImportTrigger implements ImportTrigger {
 
   async startImport(owner: string, importId: string): Promise<void> {
     const event: StartImportEvent = { startImport: { owner, importId } };
-    await this.client.send(
-      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),
-    );
+    await invokeAsynchronously(this.client, this.functionName, event);
   }
 }
 
@@ -35,8 +40,6 @@ export class LambdaUndoTrigger implements UndoTrigger {
 
   async continueUndo(owner: string, importId: string): Promise<void> {
     const event: ContinueUndoEvent = { continueUndo: { owner, importId } };
-    await this.client.send(
-      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),
-    );
+    await invokeAsynchronously(this.client, this.functionName, event);
   }
 }

@@ -1,3 +1,4 @@
+import { replay } from '../streams/replay.js';
 import { BadRequestError } from '../errors.js';
 
 export type Delimiter = ',' | ';' | '\t';
@@ -73,13 +74,4 @@ export async function sniffDelimiter(
     sample += typeof next.value === 'string' ? next.value : next.value.toString('latin1');
   }
   return { delimiter: detectDelimiter(sample), chunks: replay(seen, iterator) };
-}
-
-async function* replay<T>(first: T[], rest: AsyncIterator<T>): AsyncIterable<T> {
-  yield* first;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) return;
-    yield next.value;
-  }
 }

@@ -1,4 +1,5 @@
 import { utf16WithoutBomOf } from '../csv/decode.js';
+import { replay } from '../streams/replay.js';
 import { InvalidCsvError } from '../errors.js';
 
 /**
@@ -69,15 +70,6 @@ export function formatOf(sample: Uint8Array): FileFormat {
   return FIRST_LINE_IS_BEGIN_VCARD.test(sampleText(sample)) ? 'vcard' : 'csv';
 }
 
-async function* prepend(first: readonly Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
-  yield* first;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) return;
-    yield next.value;
-  }
-}
-
 /**
  * Reads the start of `source` (up to its first non-blank line, at most 64 KiB) and says its
  * format; `source` is the whole stream again, the bytes read included.
@@ -91,10 +83,11 @@ export async function sniffFormat(source: AsyncIterable<Uint8Array>): Promise<{ 
     if (next.done) break;
     head.push(next.value);
     length += next.value.byteLength;
+    const start = Buffer.concat(head, length);
     // A zip's first entry header (and an .ods file's type) is in its first 128 bytes.
-    if (length >= 128 && startsWith(Buffer.concat(head), ZIP_LOCAL_HEADER)) break;
+    if (length >= 128 && startsWith(start, ZIP_LOCAL_HEADER)) break;
     // Enough once a non-blank line has ended.
-    if (/\S[^\n\r]*[\r\n]/.test(sampleText(Buffer.concat(head)))) break;
+    if (/\S[^\n\r]*[\r\n]/.test(sampleText(start))) break;
   }
-  return { format: formatOf(Buffer.concat(head)), source: prepend(head, iterator) };
+  return { format: formatOf(Buffer.concat(head, length)), source: replay(head, iterator) };
 }

@@ -1,6 +1,7 @@
 import { CONTACT_FIELDS } from '../contacts/fields.js';
 import { byteOrderMarkOf, decodeAs, type EncodingDecision, type SourceEncoding, utf16WithoutBomOf } from '../csv/decode.js';
 import { neutraliseFormula } from '../csv/formula.js';
+import { replay } from '../streams/replay.js';
 import { cardsOf } from '../vcard/cards.js';
 import { mapCard } from '../vcard/map-card.js';
 import type { FileRecord, RecordSource } from './records.js';
@@ -88,16 +89,8 @@ async function* recordsOf(
 async function peek(source: AsyncIterable<Uint8Array>): Promise<{ first: Buffer; source: AsyncIterable<Uint8Array> }> {
   const iterator = source[Symbol.asyncIterator]();
   const head = await iterator.next();
-  async function* again(): AsyncIterable<Uint8Array> {
-    if (!head.done) yield head.value;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  }
   const first = head.done ? Buffer.alloc(0) : Buffer.from(head.value.buffer, head.value.byteOffset, head.value.byteLength);
-  return { first, source: again() };
+  return { first, source: replay(head.done ? [] : [head.value], iterator) };
 }
 
 const isUtf16 = (encoding: SourceEncoding | undefined): encoding is 'utf-16le' | 'utf-16be' =>
