@@ -356,7 +356,9 @@ export class DynamoContactRepository implements ContactStore, ContactReader, Sou
       ),
     );
     if (!outcome.written) return 'conflict';
-    const gone = outcome.output.Attributes?.type?.S ?? '';
+    // Nothing was there: already as before the import (an entry undone twice counts once).
+    if (!outcome.output.Attributes) return 'unchanged';
+    const gone = outcome.output.Attributes.type?.S ?? '';
     await this.removeShareItems(sharedGroupsOf(gone).map((group) => shareItemKeyOf(group, id)));
     return 'deleted';
   }

@@ -150,7 +150,7 @@ export async function applyChanges(
   if (writes.length === 0) return outcomes;
   let failures: Array<{ rowNumber: number; reason: string }>;
   try {
-    if (options.changeLog) await options.changeLog.record(changeEntriesOf(writes, origins, options.changeLog.importId));
+    if (options.changeLog) await options.changeLog.record(changeEntriesOf(writes, origins, options.changeLog));
     failures = await store.writeContacts(writes);
   } catch (error) {
     // The writer promises not to reject; if it does, no row may vanish.
@@ -168,14 +168,22 @@ export async function applyChanges(
  * What the writes will change, for the undo: a contact not stored is created; a stored one
  * keeps its previous value and origin. A contact this same import wrote already (an earlier
  * run of the job, or a repeat of a row) is left out: the entry of that first write holds
- * the value before the import, the one an undo must put back.
+ * the value before the import, the one an undo must put back. In a later run of a job
+ * (`recovering`), such a contact is logged as a recovered creation: the run before may have
+ * died after creating it and before its creations were logged (ChangeLog keeps them until
+ * the checkpoint), and its stamp is all that is left to find it by.
  */
-function changeEntriesOf(writes: readonly ContactWrite[], stored: Map<string, StoredContact> | undefined, importId: string): ChangeEntry[] {
+function changeEntriesOf(
+  writes: readonly ContactWrite[],
+  stored: Map<string, StoredContact> | undefined,
+  log: ChangeRecorder,
+): ChangeEntry[] {
   const entries: ChangeEntry[] = [];
   for (const { contact } of writes) {
     const before = stored?.get(contact.id);
     if (!before) entries.push({ op: 'create', id: contact.id });
-    else if (before.origin?.importId !== importId) entries.push({ op: 'update', id: contact.id, before });
+    else if (before.origin?.importId !== log.importId) entries.push({ op: 'update', id: contact.id, before });
+    else if (log.recovering) entries.push({ op: 'create', id: contact.id, recovered: true });
   }
   return entries;
 }

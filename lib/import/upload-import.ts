@@ -80,7 +80,7 @@ export async function importForm(
   const startedAt = new Date();
   // A dry run writes nothing, so there is nothing to undo and no import to record.
   const importId = options.dryRun ? undefined : newImportId(startedAt);
-  const changeLog = importId ? new ChangeLog(deps.files, owner, importId, startedAt) : undefined;
+  const changeLog = importId ? new ChangeLog(deps.files, owner, importId, { now: startedAt }) : undefined;
   const report = await importContacts(once(csv), {
     owner,
     ...options,
@@ -93,6 +93,8 @@ export async function importForm(
       : {}),
   });
   if (!importId || !changeLog) return report;
+  // The creations, held until now (one PUT), are logged before the import is recorded.
+  await changeLog.flush();
   // Not compacted here (an undo reads the parts of a sync import as they are): that would read
   // back every part before the answer. A compaction already started is let finish.
   await changeLog.settled();

@@ -105,6 +105,8 @@ export const objectKeys = {
   /** The change log (what the import created, and what it changed or removed, as it was before). */
   changesPart: (owner: string, importId: string, part: string) => `imports/${owner}/${importId}/changes/${part}.jsonl`,
   changesParts: (owner: string, importId: string) => `imports/${owner}/${importId}/changes/`,
+  recoveredPart: (owner: string, importId: string, part: string) => `imports/${owner}/${importId}/recovered/${part}.jsonl`,
+  recoveredParts: (owner: string, importId: string) => `imports/${owner}/${importId}/recovered/`,
 };
 
 export type TriggeringObject = { kind: 'upload'; owner: string; importId: string } | { kind: 'drop'; owner: string };

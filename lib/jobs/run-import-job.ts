@@ -229,10 +229,12 @@ async function runHeld(held: HeldJob, deps: JobRunnerDeps, deadline: number): Pr
   if ('failure' in version) return held.fail(version.failure);
   const rejected = new RejectedRows(deps.files, held.job.owner, held.job.importId, held.job.checkpoint?.nextRow ?? 2);
   const seen = new SeenContactParts(deps.files, held.job.owner, held.job.importId);
-  // Each invocation appends its own parts to the job's change log (for its undo).
-  const changeLog = new ChangeLog(deps.files, held.job.owner, held.job.importId);
+  // Each invocation appends its own parts to the job's change log (for its undo). A later
+  // invocation cannot know whether the one before died with creations not yet logged.
+  const changeLog = new ChangeLog(deps.files, held.job.owner, held.job.importId, { recovering: held.job.invocations > 1 });
   const files: JobFiles = { rejected, seen, changeLog };
   const outcome = await importStretch(held, version.etag, files, deps, deadline);
+  await changeLog.flush();
   await changeLog.compact();
   if (outcome.status === 'paused') return handOver(held, outcome, files, deps);
   return finish(held, outcome, version.etag, files, deps);
@@ -283,6 +285,8 @@ async function importStretch(
         Date.now() >= deadline || held.heartbeat.lost || rowsThisRun >= (deps.settings.rowsPerInvocation ?? Number.POSITIVE_INFINITY),
       checkpointEveryRows: deps.settings.checkpointEveryRows,
       onCheckpoint: async (next, progress, met) => {
+        // The creations of the rows before the checkpoint are logged before it is saved.
+        await changeLog.flush();
         await rejected.flush(next.nextRow);
         await seen.save(met);
         // No compaction here: it reads back every part since the last one, in the import's way;

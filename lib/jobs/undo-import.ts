@@ -44,7 +44,13 @@ export function undoView(job: ImportJob): Record<string, unknown> {
   };
 }
 
-function applyEntry(entry: ChangeEntry, job: ImportJob, restorer: ContactRestorer): Promise<UndoOutcome> {
+async function applyEntry(entry: ChangeEntry, job: ImportJob, restorer: ContactRestorer): Promise<UndoOutcome> {
+  if (entry.op === 'create' && entry.recovered) {
+    // Applied after every other entry: a contact the import changed holds its previous value
+    // by now and is no longer the import's to delete. That is no conflict (the undo did it).
+    const outcome = await restorer.deleteCreated(job.owner, entry.id, job.importId);
+    return outcome === 'conflict' ? 'unchanged' : outcome;
+  }
   if (entry.op === 'create') return restorer.deleteCreated(job.owner, entry.id, job.importId);
   if (entry.op === 'update') return restorer.restoreChanged(entry.before, job.importId);
   return restorer.restoreRemoved(entry.before);
@@ -124,9 +130,10 @@ async function runClaimed(job: ImportJob, lease: Lease, leaseMs: number, deps: U
     lease.expiresAt = Date.now() + leaseMs;
     if (!(await deps.jobs.saveUndoProgress(job.owner, job.importId, lease, progress))) throw new Error('the undo lease was lost');
   };
-  const parts = (await changeLogParts(deps.files, job.owner, job.importId)).filter(
-    (key) => !progress.cursor || key <= progress.cursor.part,
-  );
+  const allParts = await changeLogParts(deps.files, job.owner, job.importId);
+  // From the part the undo had reached (parts are not removed once the import has ended; were
+  // one gone, starting over is safe: an entry undone twice changes nothing).
+  const parts = allParts.slice(Math.max(0, progress.cursor ? allParts.indexOf(progress.cursor.part) : 0));
   for (const part of parts) {
     const entries = await readChangeLogPart(deps.files, job.owner, part);
     let line = progress.cursor?.part === part ? progress.cursor.line : 0;

@@ -115,18 +115,32 @@ export interface SourceContactCleaner {
  * One thing an import did to a contact, as its undo needs it: a contact it created, or one it
  * changed (`update`) or deleted (`remove`, a "replace" source) with the value it held before.
  */
-export type ChangeEntry = { op: 'create'; id: string } | { op: 'update' | 'remove'; id: string; before: StoredContact };
+/**
+ * One change an import makes, for its undo. `recovered` marks a contact found carrying the
+ * import's own stamp by a later run of the import, which cannot tell whether an earlier run
+ * created it (a creation not yet logged when that run died) or changed it (then an `update`
+ * entry holds its previous value, and the undo puts that back instead).
+ */
+export type ChangeEntry = { op: 'create'; id: string; recovered?: true } | { op: 'update' | 'remove'; id: string; before: StoredContact };
 
 /** Where an import records what it changes before it writes (lib/jobs/change-log.ts). */
 export interface ChangeRecorder {
   readonly importId: string;
-  /** Resolves once the entries are stored; a write is sent only after that. */
+  /**
+   * Whether an earlier run of this import may have died with creations not yet logged: then
+   * contacts already stamped with the import are recorded as `recovered` creations.
+   */
+  readonly recovering: boolean;
+  /**
+   * Resolves once a write may be sent: previous values (updates, removals) are stored first,
+   * creations are kept until `flush` (a creation is found again by its stamp, see `recovering`).
+   */
   record(entries: readonly ChangeEntry[]): Promise<void>;
 }
 
 /** What undoing one recorded change came to (lib/jobs/undo-import.ts). */
 export type UndoOutcome =
-  /** The contact the import created is deleted (or was already gone). */
+  /** The contact the import created is deleted. */
   | 'deleted'
   /** The contact the import changed or removed holds its previous value again. */
   | 'restored'

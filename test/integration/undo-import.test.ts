@@ -275,6 +275,49 @@ describe('undo of an import job', () => {
     expect((await ownContacts(api, 'undo.source')).map((contact) => contact.name)).toEqual(['Ada']);
   });
 
+  it('after a run that died before logging its creations: deletes them and restores what it changed', async () => {
+    const owner = 'undo.recovered';
+    const token = await api.userToken(owner);
+    await syncImport(token, 'name,company,notes\nAda,ACME,a1\n');
+    const before = await exportText(token);
+    const file = Buffer.from('name,company,notes\nAda,ACME,a2\nEve,ACME,e1\n');
+    const created = await createUpload(api, token, file.length);
+    expect((await putUpload(created.upload_url, file)).status).toBe(200);
+    expect((await waitForJob(api, token, created.import_id)).report).toMatchObject({ imported_rows: 2 });
+
+    // The run died after its writes and before its flush: Ada's previous value (written ahead)
+    // is in the log, Eve's creation is not. The next run imports the rows again from the last
+    // checkpoint, as a later invocation of the job does.
+    const [{ files, importDeps }, { ChangeLog, changeLogParts }, { importContacts }] = await Promise.all([
+      import('../../functions/wiring/all.js'),
+      import('../../lib/jobs/change-log.js'),
+      import('../../lib/import/pipeline.js'),
+    ]);
+    let dropped = 0;
+    for (const part of await changeLogParts(files, owner, created.import_id)) {
+      const lines = (await files.readText(part)).split('\n').filter((line) => line !== '');
+      const kept = lines.filter((line) => (JSON.parse(line) as { op: string }).op !== 'create');
+      dropped += lines.length - kept.length;
+      if (kept.length === 0) await files.remove([part]);
+      else await files.write(part, kept.map((line) => `${line}\n`).join(''), 'application/x-ndjson');
+    }
+    expect(dropped).toBe(1);
+    const later = new ChangeLog(files, owner, created.import_id, { recovering: true });
+    await importContacts(
+      (async function* () {
+        yield file;
+      })(),
+      { owner, writer: importDeps.writer, origin: { importId: created.import_id }, changeLog: later },
+    );
+    await later.flush();
+
+    const { status, body } = await undo(token, created.import_id);
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ deleted: 1, restored: 1, conflicts: 0 });
+    expect(await exportText(token)).toBe(before);
+  });
+
   it('undoes a 100,000-row job in the worker, continuing past the request budget', async () => {
     const token = await api.userToken('undo.large');
     const csv = contactsCsv(100_000, 'Large');
