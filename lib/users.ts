@@ -2,13 +2,9 @@ import { BadRequestError, NotFoundError } from './errors.js';
 import { validateGroupNames } from './groups.js';
 import { importOptionsView, parseImportOptionsObject } from './import/import-options.js';
 import type { User, UserRepository, UserSettings } from './storage/ports.js';
+import { isValidUsername } from './usernames.js';
 
-const USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{1,128}$/;
-
-/** Usernames are path segments and key prefixes: they keep to a safe alphabet. */
-export function isValidUsername(username: string): boolean {
-  return USERNAME_PATTERN.test(username);
-}
+export { isValidUsername };
 
 /** Returns the username, or throws BadRequestError saying which characters are allowed. */
 export function validateUsername(username: string): string {

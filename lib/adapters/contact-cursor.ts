@@ -1,6 +1,6 @@
 import { BadRequestError } from '../errors.js';
 import { groupNameProblemOf } from '../groups.js';
-import { isValidUsername } from '../users.js';
+import { isValidUsername } from '../usernames.js';
 
 /**
  * Where a contact listing stopped: the shard being read and DynamoDB's LastEvaluatedKey in it.

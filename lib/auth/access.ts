@@ -1,4 +1,4 @@
-import { isValidUsername } from '../users.js';
+import { isValidUsername } from '../usernames.js';
 import type { UserIdentity } from './jwt.js';
 import { bearerToken, secretsMatch } from './credentials.js';
 import type { IpAllowList } from './ip-allow-list.js';

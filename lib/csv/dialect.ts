@@ -1,9 +1,10 @@
 import { replay } from '../streams/replay.js';
 import { BadRequestError } from '../errors.js';
+import { DELIMITERS } from '../import/option-values.js';
 
-export type Delimiter = ',' | ';' | '\t';
+export type Delimiter = (typeof DELIMITERS)[number];
 
-const CANDIDATES: readonly Delimiter[] = [',', ';', '\t'];
+const CANDIDATES: readonly Delimiter[] = DELIMITERS;
 
 /** How far into a file the header row is looked for when guessing the delimiter. */
 const SNIFF_CHARS = 64 * 1024;

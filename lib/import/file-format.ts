@@ -1,12 +1,13 @@
 import { utf16WithoutBomOf } from '../csv/decode.js';
 import { replay } from '../streams/replay.js';
 import { InvalidCsvError } from '../errors.js';
+import type { FILE_FORMATS } from './option-values.js';
 
 /**
  * Which kind of file an import reads, decided from its content, never from its name (phones
  * and mail programs name exports anything, and a `.csv` upload may well hold vCards).
  */
-export type FileFormat = 'csv' | 'vcard' | 'xlsx';
+export type FileFormat = (typeof FILE_FORMATS)[number];
 
 /** How much of the start of a file is looked at for its first non-blank line. */
 const SNIFF_BYTES = 64 * 1024;

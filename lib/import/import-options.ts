@@ -2,7 +2,10 @@ import { parseEncodingField, type SourceEncoding } from '../csv/decode.js';
 import { type Delimiter, parseDelimiterField } from '../csv/dialect.js';
 import { type ColumnMapping, parseMappingField, parseMappingValue } from '../csv/header.js';
 import { BadRequestError } from '../errors.js';
+import { EMPTY_CELLS, IMPORT_MODES, IMPORT_OPTION_NAMES } from './option-values.js';
 import { parseSheetField } from './sheet-option.js';
+
+export { EMPTY_CELLS, IMPORT_MODES, IMPORT_OPTION_NAMES };
 
 /**
  * The import options, one parser for every import path: the sync form (every value a string),
@@ -10,15 +13,9 @@ import { parseSheetField } from './sheet-option.js';
  * names, same rules, same BadRequestError messages wherever they come from.
  */
 
-/** `unset`: a blank cell clears the stored value (the reference's rule); `keep`: a blank cell never erases one. */
-export const EMPTY_CELLS = ['unset', 'keep'] as const;
 export type EmptyCells = (typeof EMPTY_CELLS)[number];
 
-/** `upsert`: create or update; `create_only`: stored contacts are left alone; `update_only`: nothing is created. */
-export const IMPORT_MODES = ['upsert', 'create_only', 'update_only'] as const;
 export type ImportMode = (typeof IMPORT_MODES)[number];
-
-export const IMPORT_OPTION_NAMES = ['delimiter', 'mapping', 'dry_run', 'empty_cells', 'mode', 'encoding', 'sheet'] as const;
 
 /**
  * Validated import options as they are kept on a job, a source or a user: JSON values only

@@ -1,6 +1,6 @@
 import { CONTACT_FIELDS } from '../contacts/fields.js';
-import { SOURCE_ENCODINGS } from '../csv/decode.js';
-import { EMPTY_CELLS, IMPORT_MODES } from '../import/import-options.js';
+import { SOURCE_ENCODINGS } from '../csv/encodings.js';
+import { DELIMITERS, EMPTY_CELLS, FILE_FORMATS, IMPORT_MODES } from '../import/option-values.js';
 
 /**
  * The reusable parts of the OpenAPI document (lib/openapi/document.ts): the JSON Schemas of
@@ -72,7 +72,7 @@ const SYNC_IMPORT_REPORT = closed(
 /** The import options as a job, a source or a user shows them (lib/import/import-options.ts importOptionsView): defaults spelt out. */
 const IMPORT_OPTIONS_VIEW = closed(
   {
-    delimiter: { type: 'string', enum: [',', ';', '\t'], description: 'absent: detected from the header row' },
+    delimiter: { type: 'string', enum: [...DELIMITERS], description: 'absent: detected from the header row' },
     mapping: {
       type: 'object',
       additionalProperties: { type: ['string', 'null'] },
@@ -209,9 +209,9 @@ const SOURCE_VIEW = closed(
 
 /** lib/import/preview-types.ts ImportPreview. */
 const PREVIEW = closed({
-  format: { type: 'string', enum: ['csv', 'vcard', 'xlsx'], description: 'found from the content, never the file name' },
+  format: { type: 'string', enum: [...FILE_FORMATS], description: 'found from the content, never the file name' },
   encoding: { type: 'string', enum: [...SOURCE_ENCODINGS] },
-  delimiter: { type: 'string', enum: [',', ';', '\t'], description: 'the one asked for, or detected in the header row' },
+  delimiter: { type: 'string', enum: [...DELIMITERS], description: 'the one asked for, or detected in the header row' },
   preset: { type: ['string', 'null'], description: 'the export format recognised from the header (`Outlook (German)`, ...)' },
   columns: {
     type: 'array',

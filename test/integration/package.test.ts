@@ -249,6 +249,11 @@ describe('each function has its own least-privilege role', async () => {
     const authorizer = await zipText(path.join(outputDir as string, 'phonebook-import.zip'), 'functions/authorizer.mjs');
     // The authorizer builds no table's client.
     expect(authorizer).not.toContain('DynamoDBClient');
+    // Nor do the route guard and the API document decode files: iconv-lite's code tables
+    // (about 700 KB) stay in the functions that read imports.
+    for (const name of ['authorizer', 'api-reference', 'list-contacts']) {
+      expect(await zipText(path.join(outputDir as string, 'phonebook-import.zip'), `functions/${name}.mjs`)).not.toContain('iconv');
+    }
   }, 180_000);
 
   it('ships the built web page beside the functions, where the webPage function reads it', async () => {
