@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { contactId } from '../../lib/contacts/identity.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCsv, ownContacts, ownContactsByName } from '../support/contacts.js';
 import { contactsCsv, createUpload, type JobView, putUpload, waitForJob } from '../support/imports.js';
@@ -192,6 +194,24 @@ describe('undo of group-shared contacts', () => {
     return (await api.contactsOf(member)).filter((contact) => contact.owner === owner).map((contact) => contact.name ?? '');
   }
 
+  /** Whether the group's partition holds a share item for contact `id` (read from the table itself). */
+  async function shareItemOf(group: string, id: string): Promise<boolean> {
+    const [{ config }, { dynamoClient }, { groupPartitionOf }, { shardOf }] = await Promise.all([
+      import('../../functions/wiring/all.js'),
+      import('../../lib/adapters/aws-clients.js'),
+      import('../../lib/adapters/contact-cursor.js'),
+      import('../../lib/adapters/dynamodb-contacts.js'),
+    ]);
+    const item = await dynamoClient(config).send(
+      new GetItemCommand({
+        TableName: config.contactsTable,
+        Key: { pk: { S: groupPartitionOf(group, shardOf(id)) }, id: { S: id } },
+        ConsistentRead: true,
+      }),
+    );
+    return item.Item !== undefined;
+  }
+
   async function join(username: string, group = 'Sales'): Promise<void> {
     const response = await api.request(`/admin/users/${username}`, {
       method: 'PUT',
@@ -208,9 +228,14 @@ describe('undo of group-shared contacts', () => {
     const importId = await syncImport(owner, 'name,type\nShared Ada,group:Sales\n');
     expect(await sharedNames('undo.member.a', 'undo.sharer.a')).toEqual(['Shared Ada']);
 
+    const id = contactId('undo.sharer.a', { name: 'Shared Ada', company: '' });
+    expect(await shareItemOf('Sales', id)).toBe(true);
+
     expect((await undo(owner, importId)).body).toMatchObject({ deleted: 1, conflicts: 0 });
 
     expect(await sharedNames('undo.member.a', 'undo.sharer.a')).toEqual([]);
+    // Not only hidden (a listing drops share items whose contact is gone): the item is deleted.
+    expect(await shareItemOf('Sales', id)).toBe(false);
   });
 
   it('shares a restored contact with its group again, and stops sharing it with the group the import gave it', async () => {

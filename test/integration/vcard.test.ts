@@ -101,6 +101,75 @@ describe('vCard import', () => {
   });
 });
 
+describe("vCard import of real exports (test/fixtures/vcard/real, from a public parser's tests)", () => {
+  async function imported(owner: string, file: string) {
+    const token = await api.userToken(owner);
+    const { status, body } = await importCsv(api, token, await fixture(`real/${file}`));
+    return { status, body, contacts: await ownContacts(api, owner) };
+  }
+
+  it('macOS Contacts: a company card with grouped properties and a folded base64 photo', async () => {
+    const { status, body, contacts } = await imported('vcard.real.a', 'apple-contacts_macos-10.10_company.vcf');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ total_rows: 1, imported_rows: 1, failed_rows: 0, skipped_rows: 0 });
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]).toMatchObject({
+      name: 'Apple Inc.',
+      company: 'Apple Inc.',
+      workstreet: '1 Infinite Loop',
+      workcity: 'Cupertino',
+      workprovince: 'CA',
+      workpostalcode: '95014',
+      workcountry: 'United States',
+      url: 'http://www.apple.com',
+    });
+    expect(JSON.stringify(contacts[0])).toContain('1-800-MY-APPLE');
+    // The photo is counted, not imported and not lost silently.
+    expect((body.error_messages as string[]).join('\n')).toContain('PHOTO');
+  });
+
+  it('macOS Contacts: a person with home and work e-mails, phones and addresses', async () => {
+    const { status, contacts } = await imported('vcard.real.b', 'apple-contacts_macos-10.10_person.vcf');
+    expect(status).toBe(200);
+    expect(contacts[0]).toMatchObject({
+      name: 'John Smith',
+      firstname: 'John',
+      lastname: 'Smith',
+      homeemail: 'john.home@smith.com',
+      workemail: 'john.work@smith.com',
+      cellphone: '(805) 222-3434',
+      homestreet: '123 Main Street',
+      homecity: 'Los Angeles',
+      homepostalcode: '91310',
+      workstreet: '123 Work Street',
+      workcity: 'Fullerton',
+      notes: 'these are some notes listed here',
+    });
+  });
+
+  it('Outlook: UTF-8 with a byte order mark and CRLF lines', async () => {
+    const { status, body, contacts } = await imported('vcard.real.c', 'outlook_bom-crlf.vcf');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ total_rows: 1, imported_rows: 1 });
+    expect(contacts[0]).toMatchObject({
+      name: 'Mustermann Hubert',
+      firstname: 'Hubert',
+      lastname: 'Mustermann',
+      homephone: '069123456',
+      // No HOME or WORK type (only INTERNET, pref): the first free e-mail field, work's.
+      workemail: 'hubert.mustermann@web.de',
+    });
+  });
+
+  it('Gmail: LF lines, two home addresses (the extended address joins the street; the second is counted, not imported)', async () => {
+    const { status, body, contacts } = await imported('vcard.real.d', 'gmail_vcard3.vcf');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ total_rows: 1, imported_rows: 1 });
+    expect(contacts[0]).toMatchObject({ name: 'Anon', homestreet: 'Van Roonstraat 555A, Ampeldam' });
+    expect((body.error_messages as string[]).join('\n')).toContain('ADR');
+  });
+});
+
 describe('vCard export', () => {
   it('exports vCard 4.0 that imports into another phonebook as the same contacts', async () => {
     const source = await api.userToken('vcard.source');
