@@ -114,6 +114,14 @@ describe('cell text', () => {
     expect(cellText({ value: { richText: [{ text: 'a' }, { text: 'b' }] }, numFmt: '' } as never, false)).toBe('ab');
     expect(() => cellText({ value: { sharedString: 3 }, numFmt: '' } as never, false)).toThrow(InvalidCsvError);
   });
+
+  it('is the shared string a cell refers to, and a 400 for an index the workbook has no string for', () => {
+    const strings = ['Anna', ''];
+    const lookup = { get: (index: number) => strings[index] };
+    expect(cellText({ value: { sharedString: 0 }, numFmt: '' } as never, false, lookup)).toBe('Anna');
+    expect(cellText({ value: { sharedString: 1 }, numFmt: '' } as never, false, lookup)).toBe('');
+    expect(() => cellText({ value: { sharedString: 2 }, numFmt: '' } as never, false, lookup)).toThrow(InvalidCsvError);
+  });
 });
 
 describe('column letters', () => {
