@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
 import { format as formatNumber, isDateFormat } from 'numfmt';
 import { neutraliseFormula } from '../csv/formula.js';
@@ -218,6 +219,49 @@ function sharedStringOf(item: ParseItem): { index: number; text: unknown } | und
   return { index: shared.index, text: shared.text };
 }
 
+type TextChunks = AsyncIterable<Buffer | string>;
+
+/** The chunks as text, a UTF-8 sequence cut between two chunks decoded whole. */
+async function* utf8Of(chunks: TextChunks): AsyncIterable<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks) yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  const rest = decoder.end();
+  if (rest !== '') yield rest;
+}
+
+/**
+ * exceljs 4.4.0's XML parsing decodes each chunk of a zip entry or spooled sheet on its own
+ * (utils/parse-sax.js), so a character whose UTF-8 bytes fall on a chunk boundary (16 KiB of
+ * inflated XML, 64 KiB of a spooled file) becomes two U+FFFD: an umlaut, a Cyrillic or CJK
+ * letter lost every few thousand cells (exceljs issues 2063, 2084, 2316; fixes never merged).
+ * It passes text chunks through, so this reader's entries and sheet streams are given an
+ * encoding before exceljs reads them: its entry parsers are wrapped on this one instance (no
+ * global patch), each entry set to UTF-8, and a spooled sheet's file stream too.
+ */
+function decodeUtf8AcrossChunks(reader: ExcelJS.stream.xlsx.WorkbookReader): void {
+  const methods = reader as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of ['_parseRels', '_parseWorkbook', '_parseSharedStrings', '_parseStyles']) {
+    const parse = methods[name];
+    if (typeof parse !== 'function') throw new Error(`exceljs WorkbookReader has no ${name}: see decodeUtf8AcrossChunks`);
+    methods[name] = function (this: unknown, entry: unknown, ...rest: unknown[]) {
+      (entry as { setEncoding?: (encoding: string) => void }).setEncoding?.('utf8');
+      return parse.call(this, entry, ...rest);
+    };
+  }
+  const parseWorksheet = methods._parseWorksheet;
+  if (typeof parseWorksheet !== 'function') throw new Error('exceljs WorkbookReader has no _parseWorksheet: see decodeUtf8AcrossChunks');
+  methods._parseWorksheet = function (this: unknown, iterator: unknown, ...rest: unknown[]) {
+    // A spooled sheet's file stream stays a stream (closeStreamOf destroys it); a sheet read
+    // straight from the zip comes as an async iterable of Buffers.
+    const stream = iterator as { setEncoding?: (encoding: string) => void };
+    if (typeof stream.setEncoding === 'function') {
+      stream.setEncoding('utf8');
+      return parseWorksheet.call(this, iterator, ...rest);
+    }
+    return parseWorksheet.call(this, utf8Of(iterator as TextChunks), ...rest);
+  };
+}
+
 /** Opens the records of an .xlsx byte stream; see RecordSource and the module comment. */
 export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options: XlsxRecordOptions = {}): Promise<RecordSource> {
   const counter = { bytes: 0, closed: false, sourceEnded: false };
@@ -231,6 +275,7 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
+  decodeUtf8AcrossChunks(reader);
   const summary: XlsxSummary = { sheet: undefined, rows: 0, unheaded: new Map() };
   const wanted = options.sheet?.trim().toLowerCase();
   let settle = () => {};
