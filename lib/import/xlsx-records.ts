@@ -233,7 +233,8 @@ async function* utf8Of(chunks: TextChunks): AsyncIterable<string> {
  * exceljs 4.4.0's XML parsing decodes each chunk of a zip entry or spooled sheet on its own
  * (utils/parse-sax.js), so a character whose UTF-8 bytes fall on a chunk boundary (16 KiB of
  * inflated XML, 64 KiB of a spooled file) becomes two U+FFFD: an umlaut, a Cyrillic or CJK
- * letter lost every few thousand cells (exceljs issues 2063, 2084, 2316; fixes never merged).
+ * letter lost at every boundary that cuts one, silently (exceljs issues 2063, 2084, 2316;
+ * the fixes proposed were never merged).
  * It passes text chunks through, so this reader's entries and sheet streams are given an
  * encoding before exceljs reads them: its entry parsers are wrapped on this one instance (no
  * global patch), each entry set to UTF-8, and a spooled sheet's file stream too.

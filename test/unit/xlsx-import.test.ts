@@ -10,7 +10,7 @@ import { type ImportCheckpoint, importContacts, runImport } from '../../lib/impo
 import { parseMappingField } from '../../lib/csv/header.js';
 import { previewCsv } from '../../lib/import/preview.js';
 import { SPOOLED_STRINGS_PREFIX } from '../../lib/import/spooled-strings.js';
-import { cellText, columnLetters } from '../../lib/import/xlsx-records.js';
+import { cellText, columnLetters, openXlsxRecords } from '../../lib/import/xlsx-records.js';
 import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
 
 function fixture(name: string): Buffer {
@@ -437,5 +437,17 @@ describe('shared strings (a workbook’s table of its texts, which cells refer t
     expect(error.status).toBe(400);
     expect(error.body.error).toMatch(/^the workbook's texts are too large to read .*zip bomb.*; save the sheet as CSV and upload that$/);
     expect(spooled()).toEqual([]);
+  });
+
+  it('are removed from disk by close() when the records are left unread, as a stopped read leaves them', async () => {
+    const spooled = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`${SPOOLED_STRINGS_PREFIX}${process.pid}-`));
+    const records = await openXlsxRecords(chunksOf(fixture('multilingual_shared-strings.xlsx'), 512));
+    const iterator = records.records[Symbol.asyncIterator]();
+    const header = await iterator.next();
+    expect(header.value).toMatchObject({ row: 1, cells: ['name', 'company', 'workphone', 'cellphone', 'workemail', 'workcity', 'notes'] });
+    expect(spooled()).toHaveLength(1);
+    records.close();
+    expect(spooled()).toEqual([]);
+    expect((await iterator.next()).done).toBe(true);
   });
 });
