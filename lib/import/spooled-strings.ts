@@ -98,9 +98,11 @@ export class SpooledStrings {
   private readonly blockBytes: number;
   private readonly tailBytes: number;
   private readonly cachedBlocks: number;
-  /** Block number → its bytes, in order of last use (a Map keeps insertion order). */
+  /** Block number → its bytes. */
   private blocks = new Map<number, CachedBlock>();
   private lastBlock: CachedBlock | undefined;
+  /** Counts look-ups: a block's `used` is the count at its last use, the lowest one is evicted. */
+  private uses = 0;
   private closed = false;
 
   constructor(options: SpooledStringsOptions) {
@@ -189,20 +191,22 @@ export class SpooledStrings {
     const last = this.lastBlock;
     if (last !== undefined && last.start === start && end <= last.start + last.length) return last;
     let block = this.blocks.get(number);
-    if (block !== undefined) {
-      // Most recently used: to the Map's end.
-      this.blocks.delete(number);
-      this.blocks.set(number, block);
-    } else {
-      // The least recently used block (the Map's first) makes room, its buffer taken over.
-      const oldest = this.blocks.size >= this.cachedBlocks ? this.blocks.keys().next().value : undefined;
-      const reused = oldest === undefined ? undefined : this.blocks.get(oldest);
-      if (oldest !== undefined) this.blocks.delete(oldest);
-      block = reused ?? { start, length: 0, bytes: Buffer.allocUnsafe(this.blockBytes + this.tailBytes) };
+    if (block === undefined) {
+      // The least recently used block makes room, its buffer taken over. A scan of the few
+      // cached blocks, on a miss only: a hit then costs one Map look-up, not a reordering.
+      let oldest: CachedBlock | undefined;
+      if (this.blocks.size >= this.cachedBlocks) {
+        for (const cached of this.blocks.values()) {
+          if (oldest === undefined || cached.used < oldest.used) oldest = cached;
+        }
+      }
+      if (oldest !== undefined) this.blocks.delete(oldest.start / this.blockBytes);
+      block = oldest ?? { start, length: 0, used: 0, bytes: Buffer.allocUnsafe(this.blockBytes + this.tailBytes) };
       block.start = start;
       block.length = 0;
       this.blocks.set(number, block);
     }
+    block.used = ++this.uses;
     if (end > block.start + block.length) {
       block.length = Math.min(reach, this.flushed) - start;
       this.readAt(block.bytes, block.length, start);
@@ -270,5 +274,7 @@ interface CachedBlock {
   start: number;
   /** Bytes of the file it holds. */
   length: number;
+  /** SpooledStrings.uses when it was last used. */
+  used: number;
   bytes: Buffer;
 }
