@@ -360,6 +360,8 @@ describe('shared strings (a workbook’s table of its texts, which cells refer t
   it('are read exactly from a workbook written by exceljs’s streaming writer: repeated, empty, non-ASCII and long texts', async () => {
     // Enough text (about 1.5 MB) to cross the spooled strings' blocks and their cache many times;
     // every tenth note is longer than a block's tail (read on its own), the companies repeat.
+    // Its XML comes in many chunks: a character cut between two was read as two U+FFFD until
+    // the reader's streams were decoded across chunks (decodeUtf8AcrossChunks).
     const scripts = ['Łukasz Żółć', 'Дмитрий Иванов', 'Γιώργος', '山田 太郎 😀', 'Zoë Brontë', 'Mehmet Çağlar'];
     const rows = Array.from({ length: 4000 }, (_, i) => ({
       name: `${scripts[i % scripts.length]} ${i}`,
