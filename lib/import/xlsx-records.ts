@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
 import { format as formatNumber, isDateFormat } from 'numfmt';
 import { neutraliseFormula } from '../csv/formula.js';
 import { InvalidCsvError } from '../errors.js';
 import type { FileRecord, RecordSource } from './records.js';
+import { SpooledStrings, SpoolFailure, textBudgetOf } from './spooled-strings.js';
 
 /**
  * The records stage for Excel workbooks (.xlsx): the rows of one sheet become numbered
@@ -13,11 +15,14 @@ import type { FileRecord, RecordSource } from './records.js';
  *
  * Reading is exceljs's streaming WorkbookReader: the zip is read entry by entry as the bytes
  * arrive, and rows are parsed as they stream. A zip's entries can come in any order; Excel and
- * LibreOffice both put the worksheet before xl/sharedStrings.xml or the workbook's rels, and
- * then exceljs spools the worksheet's XML to a temporary file and parses it once the shared
- * strings are in (held in memory: a workbook's distinct strings). Memory stays flat; disk holds
- * the sheet's XML for the length of the read. A workbook has no byte offset to resume at, so a
- * paused import reads it again from the start and skips the rows done (ImportCheckpoint.format).
+ * LibreOffice both put the worksheet before xl/sharedStrings.xml or the workbook's rels.
+ * The shared strings (the workbook's distinct texts, which cells refer to by index) are not
+ * kept in memory: exceljs emits them one by one and they are spooled to a temporary file
+ * (SpooledStrings), read back by index as the sheet's cells name them. Without an in-memory
+ * table exceljs always spools the worksheet's XML to a temporary file and parses it once the
+ * zip is read. Memory stays flat; disk holds the sheet's XML and its texts for the length of
+ * the read. A workbook has no byte offset to resume at, so a paused import reads it again from
+ * the start and skips the rows done (ImportCheckpoint.format).
  *
  * Why not a reader of our own over S3 range reads (the zip's central directory first, then the
  * entries wanted, in any order, no spooling): the records stage takes a byte stream, as for CSV
@@ -91,8 +96,17 @@ function numberText(value: number, numFmt: string | undefined, date1904: boolean
   }
 }
 
-/** The text a cell shows; '' for an empty one. Formulas show their cached result. */
-export function cellText(cell: Pick<Cell, 'value' | 'numFmt'>, date1904: boolean): string {
+/** The workbook's shared strings by index (SpooledStrings). */
+export interface SharedStringLookup {
+  get(index: number): string | undefined;
+}
+
+/**
+ * The text a cell shows; '' for an empty one. Formulas show their cached result. A cell that
+ * refers to a shared string is resolved through `sharedStrings`.
+ * @throws InvalidCsvError when a cell refers to a shared string the workbook does not have.
+ */
+export function cellText(cell: Pick<Cell, 'value' | 'numFmt'>, date1904: boolean, sharedStrings?: SharedStringLookup): string {
   let value: unknown = cell.value;
   if (value !== null && typeof value === 'object' && 'formula' in value) value = (value as { result?: unknown }).result;
   if (value !== null && typeof value === 'object' && 'sharedFormula' in value) value = (value as { result?: unknown }).result;
@@ -105,9 +119,13 @@ export function cellText(cell: Pick<Cell, 'value' | 'numFmt'>, date1904: boolean
   if (typeof value === 'object') {
     if ('richText' in value) return ((value as { richText: Array<{ text: string }> }).richText ?? []).map((run) => run.text).join('');
     if ('error' in value) return String((value as { error: unknown }).error);
-    // exceljs leaves a shared-string index when it read the sheet without the strings (a
-    // known streaming-reader failure, exceljs issue 683): never a silent empty cell.
+    // exceljs leaves the index of a shared string when it has no table of them (ours is spooled).
+    // An index the workbook has no string for (a damaged file, or the strings missing, as in
+    // exceljs issue 683) is never a silent empty cell.
     if ('sharedString' in value) {
+      const index = (value as { sharedString: unknown }).sharedString;
+      const text = typeof index === 'number' ? sharedStrings?.get(index) : undefined;
+      if (text !== undefined) return text;
       throw new InvalidCsvError(
         'the workbook could not be read: a sheet refers to texts the reader does not have; save it again as .xlsx or as CSV',
         'xlsx shared string unresolved',
@@ -115,7 +133,9 @@ export function cellText(cell: Pick<Cell, 'value' | 'numFmt'>, date1904: boolean
     }
     if ('text' in value) return String((value as { text: unknown }).text);
     // A formula whose result is a date or rich text.
-    if ('result' in value) return cellText({ value: (value as { result: ExcelJS.CellValue }).result, numFmt: cell.numFmt }, date1904);
+    if ('result' in value) {
+      return cellText({ value: (value as { result: ExcelJS.CellValue }).result, numFmt: cell.numFmt }, date1904, sharedStrings);
+    }
   }
   return '';
 }
@@ -170,38 +190,139 @@ function notAWorkbook(error: unknown): InvalidCsvError {
   );
 }
 
+/** A shared string's plain text: rich text (runs of differing fonts) flattened; '' for an empty one. */
+function plainTextOf(shared: unknown): string {
+  if (typeof shared === 'string') return shared;
+  if (shared !== null && typeof shared === 'object' && 'richText' in shared) {
+    const runs = (shared as { richText?: Array<{ text?: unknown }> }).richText ?? [];
+    return runs.map((run) => (typeof run.text === 'string' ? run.text : '')).join('');
+  }
+  return '';
+}
+
+type WorksheetReader = ExcelJS.stream.xlsx.WorksheetReader;
+
+/** What WorkbookReader.parse() yields. */
+type ParseItem = { eventType?: unknown; value?: unknown; index?: unknown; text?: unknown };
+
+/**
+ * A shared string among parse()'s items, or undefined. exceljs 4.4.0 yields each one as a bare
+ * `{index, text}`, without the `eventType` its other items have (its own `read()` looks for
+ * `eventType: 'shared-strings'` and so never sees them); a version that mends this would yield
+ * `{eventType: 'shared-strings', value: {index, text}}`. Both shapes are taken, so that an
+ * upgrade of exceljs cannot silently leave every text cell unresolved (a 400, by cellText).
+ */
+function sharedStringOf(item: ParseItem): { index: number; text: unknown } | undefined {
+  const shared =
+    item.eventType === 'shared-strings' ? (item.value as ParseItem | undefined) : item.eventType === undefined ? item : undefined;
+  if (shared === undefined || typeof shared.index !== 'number') return undefined;
+  return { index: shared.index, text: shared.text };
+}
+
+type TextChunks = AsyncIterable<Buffer | string>;
+
+/** The chunks as text, a UTF-8 sequence cut between two chunks decoded whole. */
+async function* utf8Of(chunks: TextChunks): AsyncIterable<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks) yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  const rest = decoder.end();
+  if (rest !== '') yield rest;
+}
+
+/**
+ * exceljs 4.4.0's XML parsing decodes each chunk of a zip entry or spooled sheet on its own
+ * (utils/parse-sax.js), so a character whose UTF-8 bytes fall on a chunk boundary (16 KiB of
+ * inflated XML, 64 KiB of a spooled file) becomes two U+FFFD: an umlaut, a Cyrillic or CJK
+ * letter lost at every boundary that cuts one, silently (exceljs issues 2063, 2084, 2316;
+ * the fixes proposed were never merged).
+ * It passes text chunks through, so this reader's entries and sheet streams are given an
+ * encoding before exceljs reads them: its entry parsers are wrapped on this one instance (no
+ * global patch), each entry set to UTF-8, and a spooled sheet's file stream too.
+ */
+function decodeUtf8AcrossChunks(reader: ExcelJS.stream.xlsx.WorkbookReader): void {
+  const methods = reader as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of ['_parseRels', '_parseWorkbook', '_parseSharedStrings', '_parseStyles']) {
+    const parse = methods[name];
+    if (typeof parse !== 'function') throw new Error(`exceljs WorkbookReader has no ${name}: see decodeUtf8AcrossChunks`);
+    methods[name] = function (this: unknown, entry: unknown, ...rest: unknown[]) {
+      (entry as { setEncoding?: (encoding: string) => void }).setEncoding?.('utf8');
+      return parse.call(this, entry, ...rest);
+    };
+  }
+  const parseWorksheet = methods._parseWorksheet;
+  if (typeof parseWorksheet !== 'function') throw new Error('exceljs WorkbookReader has no _parseWorksheet: see decodeUtf8AcrossChunks');
+  methods._parseWorksheet = function (this: unknown, iterator: unknown, ...rest: unknown[]) {
+    // A spooled sheet's file stream stays a stream (closeStreamOf destroys it); a sheet read
+    // straight from the zip comes as an async iterable of Buffers.
+    const stream = iterator as { setEncoding?: (encoding: string) => void };
+    if (typeof stream.setEncoding === 'function') {
+      stream.setEncoding('utf8');
+      return parseWorksheet.call(this, iterator, ...rest);
+    }
+    return parseWorksheet.call(this, utf8Of(iterator as TextChunks), ...rest);
+  };
+}
+
 /** Opens the records of an .xlsx byte stream; see RecordSource and the module comment. */
 export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options: XlsxRecordOptions = {}): Promise<RecordSource> {
   const counter = { bytes: 0, closed: false, sourceEnded: false };
   const input = Readable.from(countBytes(source, counter), { objectMode: false });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
-    sharedStrings: 'cache',
+    // Emitted one by one into SpooledStrings, never held as a table (see the module comment).
+    sharedStrings: 'emit',
     // The styles carry the number formats that decide a cell's displayed text.
     styles: 'cache',
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
+  decodeUtf8AcrossChunks(reader);
   const summary: XlsxSummary = { sheet: undefined, rows: 0, unheaded: new Map() };
   const wanted = options.sheet?.trim().toLowerCase();
   let settle = () => {};
   const fed = new Promise<void>((resolve) => {
     settle = resolve;
   });
+  let strings: SpooledStrings | undefined;
+  const closeStrings = () => {
+    strings?.close();
+    strings = undefined;
+  };
 
-  const worksheets = reader[Symbol.asyncIterator]() as AsyncIterator<ExcelJS.stream.xlsx.WorksheetReader>;
+  // parse(), not the reader's async iterator: that one drops every item but the worksheets.
+  const items = (reader as unknown as { parse(): AsyncIterator<ParseItem> }).parse();
+
+  /**
+   * The next worksheet, or undefined at the workbook's end; the shared strings met on the way
+   * go to `spool` (stepping over the rest of a workbook, they are dropped). exceljs yields the
+   * strings in their order; an index out of it would make every later cell the wrong text.
+   */
+  async function nextWorksheet(spool?: SpooledStrings): Promise<WorksheetReader | undefined> {
+    for (;;) {
+      const next = await items.next();
+      // Stopped meanwhile (close()): the store is closed, the rest not wanted.
+      if (next.done || counter.closed) return undefined;
+      const item = next.value;
+      if (item.eventType === 'worksheet') return item.value as WorksheetReader;
+      const shared = sharedStringOf(item);
+      if (shared === undefined || spool === undefined) continue;
+      if (shared.index !== spool.size) throw new Error(`shared string ${shared.index} came as number ${spool.size}`);
+      spool.add(plainTextOf(shared.text));
+    }
+  }
 
   /**
    * Lets exceljs finish once the rows wanted are read (or reading stopped). A worksheet it
    * spooled to a temporary file is deleted only when its iteration moves past it, and a warm
    * Lambda keeps /tmp between invocations, so a paused or finished import must not leave one
    * behind: when the zip has been read to its end (the spooled case), the remaining sheets are
-   * stepped over, each one's file stream closed unread. A sheet streamed straight from the zip
-   * has no temporary file; then the source is simply stopped, not read to its end. (A read that
-   * fails inside exceljs, a corrupt zip or a storage error, leaves the spooled sheet to tmp's
-   * removal at process exit: exceljs keeps the file's name to itself.)
+   * stepped over, each one's file stream closed unread. While the zip is still being read (a
+   * read stopped or refused in the shared strings), the source is simply stopped. (A read that
+   * fails inside exceljs, a corrupt zip or a storage error, or one stopped before the zip's end,
+   * leaves a sheet already spooled to tmp's removal at process exit: exceljs keeps the file's
+   * name to itself.)
    */
-  async function finishReading(current: ExcelJS.stream.xlsx.WorksheetReader | undefined): Promise<void> {
+  async function finishReading(current: WorksheetReader | undefined): Promise<void> {
     closeStreamOf(current);
     if (!counter.sourceEnded) {
       input.destroy();
@@ -209,9 +330,9 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
     }
     try {
       for (;;) {
-        const next = await worksheets.next();
-        if (next.done) return;
-        closeStreamOf(next.value);
+        const next = await nextWorksheet();
+        if (next === undefined) return;
+        closeStreamOf(next);
       }
     } catch {
       // The workbook's rest is of no use; its errors change nothing read.
@@ -221,12 +342,15 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
   async function* records(): AsyncIterable<FileRecord> {
     let found = false;
     let emittedAny = false;
-    let current: ExcelJS.stream.xlsx.WorksheetReader | undefined;
+    let current: WorksheetReader | undefined;
     try {
+      if (counter.closed) return;
+      // Removed in the finally below, or by close() when the records are never read to their end.
+      const spool = new SpooledStrings({ budgetBytes: () => textBudgetOf(counter.bytes) });
+      strings = spool;
       for (;;) {
-        const next = await worksheets.next();
-        if (next.done) break;
-        const worksheet = next.value;
+        const worksheet = await nextWorksheet(spool);
+        if (worksheet === undefined) break;
         current = worksheet;
         if (counter.closed) return;
         emittedAny = true;
@@ -249,7 +373,7 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
           const cells: string[] = [];
           row.eachCell({ includeEmpty: false }, (cell, column) => {
             // As an export would write them: the CSV reading of cells undoes the formula guard.
-            cells[column - 1] = neutraliseFormula(cellText(cell, date1904).replace(/\r\n?/g, '\n'));
+            cells[column - 1] = neutraliseFormula(cellText(cell, date1904, spool).replace(/\r\n?/g, '\n'));
           });
           // A sheet leaves out empty cells: the gaps, and the rest up to the header's width, are ''.
           for (let i = 0; i < Math.max(cells.length, width); i++) cells[i] ??= '';
@@ -270,9 +394,11 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
         break;
       }
     } catch (error) {
-      if (error instanceof InvalidCsvError) throw error;
+      // Ours (a full or unwritable /tmp) is a 5xx, not a fault of the file.
+      if (error instanceof InvalidCsvError || error instanceof SpoolFailure) throw error;
       throw notAWorkbook(error);
     } finally {
+      closeStrings();
       await finishReading(current);
       settle();
     }
@@ -295,8 +421,10 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
     bytesFetched: () => counter.bytes,
     records: records(),
     close: () => {
-      // The records' own end (finishReading) cleans up; this only stops a read still going.
+      // The records' own end (finishReading) cleans up; this stops a read still going and
+      // removes the spooled strings of records never read to their end.
       counter.closed = true;
+      closeStrings();
       if (!counter.sourceEnded) input.destroy();
       settle();
     },

@@ -1,13 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it, vi } from 'vitest';
+import { CONTACT_FIELDS } from '../../lib/contacts/fields.js';
 import { InvalidCsvError } from '../../lib/errors.js';
 import { formatOf } from '../../lib/import/file-format.js';
 import { type ImportCheckpoint, importContacts, runImport } from '../../lib/import/pipeline.js';
 import { parseMappingField } from '../../lib/csv/header.js';
 import { previewCsv } from '../../lib/import/preview.js';
-import { cellText, columnLetters } from '../../lib/import/xlsx-records.js';
+import { SPOOLED_STRINGS_PREFIX } from '../../lib/import/spooled-strings.js';
+import { cellText, columnLetters, openXlsxRecords } from '../../lib/import/xlsx-records.js';
 import { chunksOf, MemoryWriter } from '../support/memory-writer.js';
 
 function fixture(name: string): Buffer {
@@ -113,6 +116,14 @@ describe('cell text', () => {
     expect(cellText({ value: { error: '#N/A' }, numFmt: '' } as never, false)).toBe('#N/A');
     expect(cellText({ value: { richText: [{ text: 'a' }, { text: 'b' }] }, numFmt: '' } as never, false)).toBe('ab');
     expect(() => cellText({ value: { sharedString: 3 }, numFmt: '' } as never, false)).toThrow(InvalidCsvError);
+  });
+
+  it('is the shared string a cell refers to, and a 400 for an index the workbook has no string for', () => {
+    const strings = ['Anna', ''];
+    const lookup = { get: (index: number) => strings[index] };
+    expect(cellText({ value: { sharedString: 0 }, numFmt: '' } as never, false, lookup)).toBe('Anna');
+    expect(cellText({ value: { sharedString: 1 }, numFmt: '' } as never, false, lookup)).toBe('');
+    expect(() => cellText({ value: { sharedString: 2 }, numFmt: '' } as never, false, lookup)).toThrow(InvalidCsvError);
   });
 });
 
@@ -315,7 +326,11 @@ describe('importing library-written workbooks', () => {
     // exceljs spools a sheet that comes before the shared strings (as LibreOffice writes it) to
     // a temporary file named tmp-<pid>-..., removed by an unlink it does not wait for; a warm
     // Lambda keeps /tmp between invocations.
-    const spooled = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`tmp-${process.pid}-`));
+    // The shared strings' own temporary file (SpooledStrings) is removed at once, by the records' end or close().
+    const spooled = () =>
+      readdirSync(tmpdir()).filter(
+        (name) => name.startsWith(`tmp-${process.pid}-`) || name.startsWith(`${SPOOLED_STRINGS_PREFIX}${process.pid}-`),
+      );
     const gone = () => vi.waitFor(() => expect(spooled()).toEqual([]), { timeout: 5000, interval: 20 });
     await gone();
     const bytes = fixture('leading-zeros_dates.xlsx');
@@ -328,5 +343,113 @@ describe('importing library-written workbooks', () => {
     await gone();
     await failureOf(importXlsx(bytes, { sheet: 'nope' }));
     await gone();
+  });
+});
+
+/** The stored fields of each contact written, by name (what an import made of the file). */
+function fieldsByName(writer: MemoryWriter): Map<string, Record<string, unknown>> {
+  return new Map(
+    writer.writes.map((write) => {
+      const contact = write.contact as unknown as Record<string, unknown>;
+      return [String(contact.name), Object.fromEntries(CONTACT_FIELDS.map((field) => [field, contact[field]]))];
+    }),
+  );
+}
+
+describe('shared strings (a workbook’s table of its texts, which cells refer to by index)', () => {
+  it('are read exactly from a workbook written by exceljs’s streaming writer: repeated, empty, non-ASCII and long texts', async () => {
+    // Enough text (about 1.5 MB) to cross the spooled strings' blocks and their cache many times;
+    // every tenth note is longer than a block's tail (read on its own), the companies repeat.
+    // Its XML comes in many chunks: a character cut between two was read as two U+FFFD until
+    // the reader's streams were decoded across chunks (decodeUtf8AcrossChunks).
+    const scripts = ['Łukasz Żółć', 'Дмитрий Иванов', 'Γιώργος', '山田 太郎 😀', 'Zoë Brontë', 'Mehmet Çağlar'];
+    const rows = Array.from({ length: 4000 }, (_, i) => ({
+      name: `${scripts[i % scripts.length]} ${i}`,
+      company: `Firma ${i % 37} & Söhne`,
+      workphone: `0${30_000_000 + i}`,
+      workemail: i % 3 === 0 ? '' : `p${i}@example.com`,
+      notes: i % 10 === 0 ? `${'Notiz é '.repeat(200)}${i}` : i % 4 === 0 ? '' : `note <${i}> "quoted"`,
+    }));
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: true, useStyles: false });
+    const sheet = book.addWorksheet('Contacts');
+    sheet.addRow(['name', 'company', 'workphone', 'workemail', 'notes']).commit();
+    for (const row of rows) sheet.addRow([row.name, row.company, row.workphone, row.workemail, row.notes]).commit();
+    sheet.commit();
+    await book.commit();
+    const bytes = Buffer.concat(chunks);
+    // The cells refer to the table (t="s"), not inline strings.
+    expect(bytes.includes('xl/sharedStrings.xml')).toBe(true);
+
+    const { report, writer } = await importXlsx(bytes);
+    expect(report).toMatchObject({ total_rows: rows.length, imported_rows: rows.length, failed_rows: 0, skipped_rows: 0 });
+    const imported = fieldsByName(writer);
+    for (const row of rows) expect(imported.get(row.name)).toMatchObject(row);
+  });
+
+  it('are read exactly from a LibreOffice workbook: the same contacts as the CSV file it was converted from', async () => {
+    const fromXlsx = await importXlsx(fixture('multilingual_shared-strings.xlsx'));
+    const fromCsv = await importXlsx(fixture('multilingual_shared-strings.csv'));
+    expect(fromXlsx.report).toMatchObject({ total_rows: 10, imported_rows: 10, failed_rows: 0, skipped_rows: 0 });
+    expect(fromXlsx.report.error_messages.slice(1)).toEqual(fromCsv.report.error_messages);
+    expect(fieldsByName(fromXlsx.writer)).toEqual(fieldsByName(fromCsv.writer));
+    expect(fromXlsx.byName.get('Дмитрий Иванов')).toMatchObject({
+      company: 'ООО «Ромашка»',
+      workphone: '0074951234567',
+      workcity: 'Москва',
+      notes: 'первая строка\nвторая строка',
+    });
+    expect(fromXlsx.byName.get('Łukasz Żółć')).toMatchObject({
+      company: 'Kowalski & Syn Sp. z o.o.',
+      notes: 'Rückruf <morgen> "dringend"',
+    });
+    expect(fromXlsx.byName.get('山田 太郎')?.notes).toBe('メモ 😀');
+  });
+
+  it('give a rich-text cell (runs of differing fonts) as its plain text', async () => {
+    const bytes = await workbook([
+      {
+        name: 'S',
+        build: (sheet) => {
+          sheet.addRow(['name', 'notes']);
+          sheet.addRow(['Nina Roth', { richText: [{ text: 'bold ', font: { bold: true } }, { text: 'and plain' }] }]);
+        },
+      },
+    ]);
+    const { byName } = await importXlsx(bytes);
+    expect(byName.get('Nina Roth')?.notes).toBe('bold and plain');
+  });
+
+  it('that unpack to far more than the file (a zip bomb) are refused with a 400 that says to save as CSV, leaving no file', async () => {
+    // 250 distinct texts of 100,000 characters: 25 MB of text in a zip of some tens of KB.
+    const bytes = await workbook([
+      {
+        name: 'Bomb',
+        build: (sheet) => {
+          sheet.addRow(['name', 'notes']);
+          for (let i = 0; i < 250; i++) sheet.addRow([`Person ${i}`, `${'a'.repeat(100_000)}${i}`]);
+        },
+      },
+    ]);
+    expect(bytes.length).toBeLessThan(200_000);
+    const spooled = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`${SPOOLED_STRINGS_PREFIX}${process.pid}-`));
+    const error = await failureOf(importXlsx(bytes));
+    expect(error.status).toBe(400);
+    expect(error.body.error).toMatch(/^the workbook's texts are too large to read .*zip bomb.*; save the sheet as CSV and upload that$/);
+    expect(spooled()).toEqual([]);
+  });
+
+  it('are removed from disk by close() when the records are left unread, as a stopped read leaves them', async () => {
+    const spooled = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`${SPOOLED_STRINGS_PREFIX}${process.pid}-`));
+    const records = await openXlsxRecords(chunksOf(fixture('multilingual_shared-strings.xlsx'), 512));
+    const iterator = records.records[Symbol.asyncIterator]();
+    const header = await iterator.next();
+    expect(header.value).toMatchObject({ row: 1, cells: ['name', 'company', 'workphone', 'cellphone', 'workemail', 'workcity', 'notes'] });
+    expect(spooled()).toHaveLength(1);
+    records.close();
+    expect(spooled()).toEqual([]);
+    expect((await iterator.next()).done).toBe(true);
   });
 });
