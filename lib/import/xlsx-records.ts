@@ -1,3 +1,4 @@
+import { WriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
@@ -5,7 +6,8 @@ import { format as formatNumber, isDateFormat } from 'numfmt';
 import { neutraliseFormula } from '../csv/formula.js';
 import { InvalidCsvError } from '../errors.js';
 import type { FileRecord, RecordSource } from './records.js';
-import { SpooledStrings, SpoolFailure, textBudgetOf } from './spooled-strings.js';
+import { SheetSpools, within } from './sheet-spools.js';
+import { MAX_TEXT_TO_ZIP_RATIO, SpooledStrings, SpoolFailure, TEXT_ALLOWANCE_BYTES, textBudgetOf } from './spooled-strings.js';
 
 /**
  * The records stage for Excel workbooks (.xlsx): the rows of one sheet become numbered
@@ -140,16 +142,68 @@ export function cellText(cell: Pick<Cell, 'value' | 'numFmt'>, date1904: boolean
   return '';
 }
 
+/**
+ * The most a workbook read may put on disk, its spooled sheet and texts together: Lambda's
+ * /tmp is 512 MB unless configured, and a warm container keeps it between invocations. Over
+ * a million contacts of ordinary length; a larger phonebook imports as CSV, which needs no disk.
+ */
+export const MAX_SPOOLED_WORKBOOK_BYTES = 384 * 1024 * 1024;
+
+/** What a workbook read may have on disk once `compressedBytes` of it are read (the texts' ratio, see spooled-strings.ts). */
+export function spoolBudgetOf(compressedBytes: number): number {
+  return Math.min(MAX_SPOOLED_WORKBOOK_BYTES, TEXT_ALLOWANCE_BYTES + compressedBytes * MAX_TEXT_TO_ZIP_RATIO);
+}
+
+/** A read refused for what it spooled: the message names the bound. */
+function overSpoolBudget(onDisk: number, budget: number): InvalidCsvError {
+  return new InvalidCsvError(
+    `the workbook unpacks to too much to read (over ${MAX_SPOOLED_WORKBOOK_BYTES / 1024 ** 2} MiB, or over ${MAX_TEXT_TO_ZIP_RATIO} times the compressed size read, as in a zip bomb); save the sheet as CSV and upload that`,
+    `xlsx spooled ${onDisk} bytes to disk, budget ${budget}`,
+  );
+}
+
+/** A zip ends with its directory's end record: this signature, then 18 bytes and a comment of at most 65,535. */
+const END_OF_DIRECTORY = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+const END_OF_DIRECTORY_REACH = 22 + 0xffff;
+
+/** Whether `tail`, the last bytes of a file, holds a zip's end-of-directory record. */
+function endsAsZip(tail: readonly Uint8Array[]): boolean {
+  const bytes = Buffer.concat(tail);
+  return bytes.subarray(Math.max(0, bytes.length - END_OF_DIRECTORY_REACH)).includes(END_OF_DIRECTORY);
+}
+
+/** A workbook whose bytes stop before the zip's end (an upload cut short). */
+function cutShort(bytes: number): InvalidCsvError {
+  return new InvalidCsvError(
+    'the workbook is incomplete: the file ends before the end of its zip archive (cut short?); upload the whole file again, or save it as CSV',
+    `xlsx without an end-of-directory record after ${bytes} bytes`,
+  );
+}
+
 async function* countBytes(
   source: AsyncIterable<Uint8Array>,
   counter: { bytes: number; closed: boolean; sourceEnded: boolean },
+  /** False stops the input there (the source not read to its end). */
+  goOn: () => boolean,
+  /** Called at the source's end when it is not a whole zip. */
+  onCutShort: () => void,
 ): AsyncIterable<Uint8Array> {
+  // The last chunks, enough of them to hold the end record (checked at the end).
+  const tail: Uint8Array[] = [];
+  let tailBytes = 0;
   for await (const chunk of source) {
     if (counter.closed) return;
     counter.bytes += chunk.byteLength;
+    tail.push(chunk);
+    tailBytes += chunk.byteLength;
+    while (tail.length > 1 && tailBytes - (tail[0]?.byteLength ?? 0) >= END_OF_DIRECTORY_REACH) tailBytes -= tail.shift()?.byteLength ?? 0;
+    if (!goOn()) return;
     yield chunk;
   }
   counter.sourceEnded = true;
+  // exceljs's unzipper waits for ever on a zip cut inside an entry (seen: a sync import of a
+  // workbook cut at half its size never answered); without the end record it is not read on.
+  if (!endsAsZip(tail)) onCutShort();
 }
 
 type SpoolStream = { destroy?: () => void; on?: (event: 'error', listener: (error: unknown) => void) => unknown };
@@ -263,10 +317,103 @@ function decodeUtf8AcrossChunks(reader: ExcelJS.stream.xlsx.WorkbookReader): voi
   };
 }
 
+type Pipe = <T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }) => T;
+
+/**
+ * Watches what exceljs's unzipper does with this read's input, on these streams only (no
+ * global patch), for two faults exceljs does not handle:
+ * - It listens for the unzipper's errors only between entries: a broken deflate stream inside
+ *   an entry (a corrupted file) was reported while exceljs waited for that entry's end, which
+ *   never came, and the read hung for ever. The unzipper's errors go to `onError`.
+ * - It spools a sheet's XML to /tmp, unbounded: a zip bomb (a few KB of deflated XML that
+ *   inflate to gigabytes) filled the disk. The unzipper's entries it pipes into a file are
+ *   counted write by write; when `overBudget` says so, the write is dropped and refused
+ *   (backpressure: the inflating stops, as the unzipper waits for a drain that never comes)
+ *   and the file's stream destroyed, its descriptor closed. SheetSpools removes the file.
+ */
+function watchUnzipping(
+  input: Readable,
+  spoolFiles: SheetSpools,
+  hooks: { onError: (error: unknown) => void; overBudget: (spooledBytes: number) => boolean },
+): { stop: () => void } {
+  let unzipping: { destroy?: () => void } | undefined;
+  let spooled = 0;
+  const spools: NodeJS.WritableStream[] = [];
+  const pipeInput = input.pipe.bind(input) as Pipe;
+  input.pipe = ((unzipper: NodeJS.WritableStream & NodeJS.EventEmitter, options?: { end?: boolean }) => {
+    unzipping = unzipper as { destroy?: () => void };
+    unzipper.on('error', hooks.onError);
+    const watchEntry = (entry: Readable) => {
+      const pipeEntry = entry.pipe.bind(entry) as Pipe;
+      entry.pipe = ((file: NodeJS.WritableStream & { destroy?: () => void }, entryOptions?: { end?: boolean }) => {
+        // A sheet spooled to disk; entries drained unread go to a stream of the unzipper's own.
+        if (!(file instanceof WriteStream)) return pipeEntry(file, entryOptions);
+        if (spoolFiles.ended) {
+          // A sheet spooled after the read was given up: closed at once, then removed (once
+          // closed: the stream opens its file asynchronously and would create it again).
+          file.once('close', () => spoolFiles.removeAll());
+          file.destroy();
+          return file as never;
+        }
+        spools.push(file);
+        const write = file.write.bind(file) as (chunk: unknown, ...rest: unknown[]) => boolean;
+        file.write = ((chunk: { length?: number }, ...rest: unknown[]) => {
+          spooled += chunk.length ?? 0;
+          if (hooks.overBudget(spooled)) {
+            for (const spool of spools) (spool as { destroy?: () => void }).destroy?.();
+            return false;
+          }
+          return write(chunk, ...rest);
+        }) as typeof file.write;
+        return pipeEntry(file, entryOptions);
+      }) as Pipe as typeof entry.pipe;
+    };
+    // exceljs has the unzipper push its entries as the stream's objects (forceStream), not
+    // emit them: each is seen as it is pushed, before exceljs gets it.
+    const zip = unzipper as unknown as { push: (chunk: unknown, encoding?: BufferEncoding) => boolean };
+    const push = zip.push.bind(zip);
+    zip.push = (chunk, encoding) => {
+      if (chunk instanceof Readable) watchEntry(chunk);
+      return push(chunk, encoding);
+    };
+    return pipeInput(unzipper, options);
+  }) as Pipe as typeof input.pipe;
+  return { stop: () => unzipping?.destroy?.() };
+}
+
 /** Opens the records of an .xlsx byte stream; see RecordSource and the module comment. */
 export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options: XlsxRecordOptions = {}): Promise<RecordSource> {
   const counter = { bytes: 0, closed: false, sourceEnded: false };
-  const input = Readable.from(countBytes(source, counter), { objectMode: false });
+  const sheetSpools = new SheetSpools();
+  /** Set when the read is refused for what it spooled: the input stops there. */
+  let stopped = false;
+  let strings: SpooledStrings | undefined;
+  let refuse: (error: InvalidCsvError) => void = () => {};
+  /** Rejects once the read spooled more than its budget; raced against each step of exceljs. */
+  const refused = new Promise<never>((_, reject) => {
+    refuse = reject;
+  });
+  refused.catch(() => undefined);
+  const input = Readable.from(
+    countBytes(
+      source,
+      counter,
+      () => !stopped,
+      () => refuse(cutShort(counter.bytes)),
+    ),
+    { objectMode: false },
+  );
+  const unzipping = watchUnzipping(input, sheetSpools, {
+    onError: (error) => refuse(notAWorkbook(error)),
+    overBudget: (spooled) => {
+      const onDisk = spooled + (strings?.bytes ?? 0);
+      const budget = spoolBudgetOf(counter.bytes);
+      if (onDisk <= budget) return false;
+      stopped = true;
+      refuse(overSpoolBudget(onDisk, budget));
+      return true;
+    },
+  });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     // Emitted one by one into SpooledStrings, never held as a table (see the module comment).
@@ -283,7 +430,6 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
   const fed = new Promise<void>((resolve) => {
     settle = resolve;
   });
-  let strings: SpooledStrings | undefined;
   const closeStrings = () => {
     strings?.close();
     strings = undefined;
@@ -299,7 +445,9 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
    */
   async function nextWorksheet(spool?: SpooledStrings): Promise<WorksheetReader | undefined> {
     for (;;) {
-      const next = await items.next();
+      // In the read's context (sheet-spools.ts records the files exceljs spools to), and
+      // abandoned when the read spooled too much: exceljs would wait for the stopped input.
+      const next = await Promise.race([within(sheetSpools, () => items.next()), refused]);
       // Stopped meanwhile (close()): the store is closed, the rest not wanted.
       if (next.done || counter.closed) return undefined;
       const item = next.value;
@@ -319,8 +467,7 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
    * stepped over, each one's file stream closed unread. While the zip is still being read (a
    * read stopped or refused in the shared strings), the source is simply stopped. (A read that
    * fails inside exceljs, a corrupt zip or a storage error, or one stopped before the zip's end,
-   * leaves a sheet already spooled to tmp's removal at process exit: exceljs keeps the file's
-   * name to itself.)
+   * leaves a sheet already spooled: SheetSpools knows its name and removes it after this.)
    */
   async function finishReading(current: WorksheetReader | undefined): Promise<void> {
     closeStreamOf(current);
@@ -400,6 +547,10 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
     } finally {
       closeStrings();
       await finishReading(current);
+      // A sheet exceljs spooled and had not removed (a read that failed or was stopped), and
+      // no more unzipping: the read is over, whether exceljs had finished or not.
+      sheetSpools.removeAll();
+      unzipping.stop();
       settle();
     }
     if (found || counter.closed) return;
@@ -426,6 +577,8 @@ export async function openXlsxRecords(source: AsyncIterable<Uint8Array>, options
       counter.closed = true;
       closeStrings();
       if (!counter.sourceEnded) input.destroy();
+      sheetSpools.removeAll();
+      unzipping.stop();
       settle();
     },
     fed,

@@ -70,7 +70,7 @@ describe('workbook detection', () => {
     const book = await workbook([{ name: 'A', build: (s) => s.addRow(['name']) }]);
     const cut = book.subarray(0, 200);
     const error = await failureOf(importXlsx(cut));
-    expect(String(error.body.error)).toMatch(/not a readable Excel workbook|no worksheet/);
+    expect(String(error.body.error)).toMatch(/not a readable Excel workbook|no worksheet|workbook is incomplete/);
   });
 });
 
@@ -344,6 +344,90 @@ describe('importing library-written workbooks', () => {
     await failureOf(importXlsx(bytes, { sheet: 'nope' }));
     await gone();
   });
+});
+
+describe('the files a workbook read spools to disk', () => {
+  const exceljsSpools = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`tmp-${process.pid}-`));
+  const gone = () => vi.waitFor(() => expect(exceljsSpools()).toEqual([]), { timeout: 5000, interval: 20 });
+
+  it('are bounded: a sheet whose XML unpacks to far more than the file (a zip bomb) is a 400, and its file is removed', async () => {
+    await gone();
+    // Inline texts (no shared strings): 40 MB of sheet XML in a zip of some tens of KB, which
+    // exceljs spools to /tmp before it reads a row.
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const book = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream: out,
+      useSharedStrings: false,
+      useStyles: false,
+      zip: { zlib: { level: 9 } },
+    });
+    const sheet = book.addWorksheet('Bomb');
+    sheet.addRow(['name', 'notes']).commit();
+    for (let i = 0; i < 400; i++) sheet.addRow([`Person ${i}`, `${'b'.repeat(100_000)}${i}`]).commit();
+    sheet.commit();
+    await book.commit();
+    const bytes = Buffer.concat(chunks);
+    expect(bytes.length).toBeLessThan(200_000);
+    const error = await failureOf(importXlsx(bytes));
+    expect(error.status).toBe(400);
+    expect(error.body.error).toMatch(/^the workbook unpacks to too much to read .*zip bomb.*; save the sheet as CSV and upload that$/);
+    await gone();
+  });
+
+  it('are removed when the read fails after a sheet was spooled (a workbook cut short)', async () => {
+    await gone();
+    // The sheet comes before the shared strings: cut inside the strings, the sheet is on disk
+    // already when the zip breaks off.
+    const rows = Array.from({ length: 3000 }, (_, i) => [`Person ${i} ${'x'.repeat(i % 50)}`, `+49 30 ${1000 + i}`, `note ${i}`]);
+    const bytes = await workbook([
+      {
+        name: 'Cut',
+        build: (sheet) => {
+          for (const row of [['name', 'workphone', 'notes'], ...rows]) sheet.addRow(row);
+        },
+      },
+    ]);
+    const cut = bytes.subarray(0, Math.floor(bytes.length * 0.8));
+    await failureOf(importXlsx(cut));
+    await gone();
+  }, 20_000);
+
+  it('never wait for ever: a workbook cut or corrupted anywhere is answered (a 400, or its rows), leaving no file', async () => {
+    // Cut inside an entry, or with a broken deflate stream, exceljs's unzipper waited for an
+    // entry's end that never came: the import hung (before the end-record check and the
+    // unzipper's errors were listened to). Random damage; a failure prints what was done.
+    const rows = Array.from({ length: 2000 }, (_, i) => [`Person ${i}`, `+49 30 ${1000 + i}`, `note ${i}`]);
+    const bytes = await workbook([
+      {
+        name: 'Damaged',
+        build: (sheet) => {
+          for (const row of [['name', 'workphone', 'notes'], ...rows]) sheet.addRow(row);
+        },
+      },
+    ]);
+    for (let k = 0; k < 40; k++) {
+      const at = Math.floor(Math.random() * bytes.length);
+      const cut = k % 2 === 0;
+      const damaged = cut ? bytes.subarray(0, at) : Buffer.from(bytes);
+      if (!cut) for (let j = at; j < Math.min(at + 64, damaged.length); j++) damaged[j] = (damaged[j] ?? 0) ^ 0x5a;
+      const what = `${cut ? 'cut at' : '64 bytes flipped at'} ${at} of ${bytes.length}`;
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        importXlsx(damaged).then(
+          ({ report }) => `imported ${report.total_rows}`,
+          (error: unknown) => (error instanceof InvalidCsvError ? 'refused' : `failed: ${String(error)}`),
+        ),
+        new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve('no answer after 10 s'), 10_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      expect(outcome, what).toMatch(/^(imported \d+|refused)$/);
+    }
+    await gone();
+  }, 120_000);
 });
 
 /** The stored fields of each contact written, by name (what an import made of the file). */
