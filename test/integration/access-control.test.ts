@@ -74,7 +74,8 @@ describe('user routes', () => {
     expect(binary.status).toBe(400);
     // A zip's first bytes are read as a workbook's (see xlsx.test.ts); this one is cut short.
     expect(await binary.json()).toMatchObject({
-      error: 'the file is a zip archive but not a readable Excel workbook (.xlsx); save it as .xlsx or CSV and upload that',
+      error:
+        'the workbook is incomplete: the file ends before the end of its zip archive (cut short?); upload the whole file again, or save it as CSV',
     });
   });
 
